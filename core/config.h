@@ -1,0 +1,117 @@
+// Run configuration: every setting of a run, with its documented default, in one place.
+// A preset or config file is JSON with the same schema (see README "Config schema").
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace invex {
+
+// Thrown for bad input; the message names the file, the field and what was expected.
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct NeuronConfig {
+  // gabor-simple | gabor-complex | gabor-orientation | gabor-phase-orientation | gabor-polarity
+  std::string type = "gabor-complex";
+  // Gabor parameters (METHOD §8). Unused ones are ignored by a type.
+  double pos_x = 0.0, pos_y = 0.0;
+  double sigma_x = 0.3, sigma_y = 0.3;
+  double sf = 1.0;
+  double theta = 1.0471975511965976;  // π/3 for the complex cell; 0 for simple/polarity
+  double phase = 0.0;
+  int n_theta = 180;                       // orientation / phase-orientation cells
+  double theta_range = 6.283185307179586;  // 2π "full"; π/2 "cylinder"
+  int height = 30, width = 30;             // the filter grid; must equal the image size
+};
+
+struct TransformConfig {
+  std::string type = "fix-mean-std";  // fix-mean-std | standardize-clip | none
+  double mean = 0.0, std = 0.2;
+  double min = -1.7876, max = 2.1919;  // standardize-clip only
+};
+
+struct ImageConfig {
+  int height = 30, width = 30, channels = 1;
+  TransformConfig transform;
+};
+
+struct CppnConfig {
+  int positional_encoding_dim = 10;  // P: Fourier features are 2P numbers
+  double scale = 1.0;                // std of the Fourier matrix entries
+  int layers = 8;                    // linear layers; all but the last are width wide
+  int width = 15;
+  double aux_dim_scale = 1.0;  // multiplies the latent encoding
+  double weight_std = 0.1;     // weights ~ N(0, weight_std), biases 0
+  bool bias = true;
+  bool batchnorm = true;
+};
+
+struct LatentConfig {
+  std::vector<bool> periodic = {true};  // one entry per latent dimension (1 or 2)
+  int grid_points = 100;                // G per dimension
+  int dims() const { return static_cast<int>(periodic.size()); }
+};
+
+struct LossConfig {
+  double tau = 0.3;
+  double neighbor_size = 0.1;  // r = floor(neighbor_size * G)
+  bool round_neighbourhood = false;
+};
+
+struct StopRule {
+  bool enabled = false;
+  double mean = 0.95, min = 0.9;  // stop when mean >= mean and min >= min (checked per epoch)
+};
+
+struct TrainingConfig {
+  std::vector<double> reg_coefs = {1.0, 0.5};  // λ per phase
+  int epochs_per_reg = 100;
+  int steps_per_epoch = 100;
+  double lr = 1e-2;
+  unsigned long long seed = 41;
+  int checkpoint_every = 500;  // steps between checkpoints of `invex train --out` (0: none)
+  StopRule stop;
+};
+
+struct MeiConfig {
+  double activation = 0.0;  // > 0: use this value instead of computing the MEI
+  int steps = 1000;
+  double lr = 0.05;
+};
+
+struct RunConfig {
+  std::string name = "custom";
+  std::string description;
+  NeuronConfig neuron;
+  ImageConfig image;
+  CppnConfig cppn;
+  LatentConfig latent;
+  LossConfig loss;
+  TrainingConfig training;
+  MeiConfig mei;
+
+  int total_steps() const {
+    return static_cast<int>(training.reg_coefs.size()) * training.epochs_per_reg *
+           training.steps_per_epoch;
+  }
+  int neighbour_radius() const;  // floor(neighbor_size * G)
+};
+
+// Parse a config from JSON text. `source` names the file in error messages.
+// Missing fields take the defaults above; unknown fields are errors (they are usually typos).
+RunConfig parse_config(const std::string& json_text, const std::string& source);
+RunConfig load_config_file(const std::string& path);
+std::string config_to_json(const RunConfig& cfg, int indent = 2);
+
+// Check ranges and combinations; throws ConfigError naming the field.
+void validate(const RunConfig& cfg, const std::string& source);
+
+// Presets: JSON files under the preset directory, named by relative path without ".json".
+std::string preset_directory();
+std::vector<std::string> list_presets();
+RunConfig load_preset(const std::string& name);
+
+}  // namespace invex

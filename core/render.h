@@ -1,0 +1,26 @@
+// CPU rendering of a frozen CPPN at any resolution and any latent points (no torch).
+#pragma once
+
+#include "core/config.h"
+#include "core/image_stack.h"
+#include "core/snapshot.h"
+
+namespace invex {
+
+// Raw CPPN output in (−1, 1), K×C×H×W.
+ImageStack render_raw(const FrozenCppn& cppn, const LatentPoints& z, int height, int width);
+
+// The image transform of METHOD §3, per image, in place.
+void apply_transform(const TransformConfig& t, ImageStack& images);
+
+// render_raw followed by the run's transform: the images the neuron sees.
+ImageStack render_images(const Snapshot& s, const LatentPoints& z, int height, int width);
+
+// The canonical sweep: K = 100 points for a 1-D latent (the end point included for a
+// non-periodic dimension), a 20×20 grid for 2-D (last dimension fastest).
+LatentPoints canonical_sweep(const std::vector<bool>& periodic, int points_per_dim = 0);
+
+// The training grid without jitter: linspace(0, 2π, G+1)[:-1] per dimension, last fastest.
+LatentPoints latent_grid(int dims, int grid_points);
+
+}  // namespace invex
