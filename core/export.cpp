@@ -1,7 +1,7 @@
 #include "core/export.h"
 
 #include <gif_lib.h>
-#include <stb_image_write.h>  // implementation lives in Debian's libstb
+#include <stb/stb_image_write.h>  // implementation lives in Debian's libstb
 
 #include <algorithm>
 #include <cmath>
@@ -17,7 +17,7 @@
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-function"
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-#include <stb_easy_font.h>
+#include <stb/stb_easy_font.h>
 #pragma GCC diagnostic pop
 
 namespace invex {

@@ -2,7 +2,7 @@
 // bytes with independent readers (giflib's decoder, stb_image) rather than our own code.
 #include <doctest/doctest.h>
 #include <gif_lib.h>
-#include <stb_image.h>  // implementation lives in Debian's libstb
+#include <stb/stb_image.h>  // implementation lives in Debian's libstb
 #include <stdlib.h>
 
 #include <cmath>
