@@ -1,0 +1,82 @@
+#include "core/objective.h"
+
+#include <ATen/ATen.h>
+
+#include <cmath>
+#include <cstdlib>
+
+namespace invex {
+
+at::Tensor transform_images(const TransformConfig& t, const at::Tensor& x) {
+  if (t.type == "none") return x;
+  const int64_t n = x.size(0);
+  auto flat = x.reshape({n, -1});
+  auto mean = flat.mean(1, true);
+  auto centred = flat - mean;
+  auto sd = centred.std(1, /*unbiased=*/true, /*keepdim=*/true);
+  at::Tensor out;
+  if (t.type == "fix-mean-std") {
+    // As the reference: shift to mean m, then scale around 0 (not around m) to std s.
+    out = t.std * (centred + t.mean) / (sd + 1e-12);
+  } else {
+    out = (t.std * centred / (sd + 1e-12) + t.mean).clamp(t.min, t.max);
+  }
+  return out.view(x.sizes());
+}
+
+at::Tensor neighbour_mask(int g, const std::vector<bool>& periodic, int r, bool round) {
+  const int d = static_cast<int>(periodic.size());
+  int n = 1;
+  for (int i = 0; i < d; ++i) n *= g;
+  auto mask = at::empty({n, n}, at::kFloat);
+  float* m = mask.data_ptr<float>();
+  std::vector<int> ia(d), ib(d);
+  for (int a = 0; a < n; ++a) {
+    for (int b = 0; b < n; ++b) {
+      if (a == b) {
+        m[a * n + b] = 0;
+        continue;
+      }
+      int ra = a, rb = b;
+      for (int k = d - 1; k >= 0; --k) {  // last dimension fastest
+        ia[k] = ra % g;
+        ra /= g;
+        ib[k] = rb % g;
+        rb /= g;
+      }
+      bool near = true;
+      double sq = 0;
+      for (int k = 0; k < d; ++k) {
+        int delta = std::abs(ia[k] - ib[k]);
+        if (periodic[k]) delta = std::min(delta, g - delta);
+        if (delta > r) near = false;
+        sq += static_cast<double>(delta) * delta;
+      }
+      if (round && sq > static_cast<double>(r) * r) near = false;
+      m[a * n + b] = near ? 1.0f : -1.0f;
+    }
+  }
+  return mask;
+}
+
+ContrastiveGridLoss::ContrastiveGridLoss(const LatentConfig& latent, const LossConfig& loss)
+    : tau_(loss.tau) {
+  int r = static_cast<int>(std::floor(loss.neighbor_size * latent.grid_points + 1e-9));
+  mask_ = neighbour_mask(latent.grid_points, latent.periodic, r, loss.round_neighbourhood);
+  positive_ = (mask_ > 0).to(at::kFloat);
+  negative_ = (mask_ < 0).to(at::kFloat);
+  positive_count_ = positive_.sum(1);
+  negative_count_ = negative_.sum(1);
+}
+
+at::Tensor ContrastiveGridLoss::operator()(const at::Tensor& images) const {
+  auto v = images.reshape({images.size(0), -1});
+  v = v - v.mean(1, true);
+  v = v / v.norm(2, 1, true);
+  auto e = at::exp(at::matmul(v, v.t()) / tau_);
+  auto pos = (e * positive_).sum(1) / positive_count_;
+  auto neg = (e * negative_).sum(1) / negative_count_;
+  return tau_ / 2 * at::log(pos / neg).mean();
+}
+
+}  // namespace invex

@@ -1,0 +1,174 @@
+#include "core/training_run.h"
+
+#include <chrono>
+
+#include "core/trainer.h"
+
+namespace invex {
+
+TrainingRun::TrainingRun(RunConfig cfg, std::string resume_path, int threads)
+    : config_(std::move(cfg)), resume_path_(std::move(resume_path)), threads_(threads) {
+  thread_ = std::thread(&TrainingRun::worker, this);
+}
+
+TrainingRun::~TrainingRun() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    queue_.emplace_back(Command::Quit, std::string());
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void TrainingRun::start() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  queue_.emplace_back(Command::Start, std::string());
+  cv_.notify_all();
+}
+void TrainingRun::pause() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  queue_.emplace_back(Command::Pause, std::string());
+  cv_.notify_all();
+}
+void TrainingRun::resume() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  queue_.emplace_back(Command::Resume, std::string());
+  cv_.notify_all();
+}
+void TrainingRun::stop() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  queue_.emplace_back(Command::Stop, std::string());
+  cv_.notify_all();
+}
+void TrainingRun::save(const std::string& path) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  queue_.emplace_back(Command::Save, path);
+  cv_.notify_all();
+}
+
+SnapshotPtr TrainingRun::latest() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return latest_;
+}
+std::string TrainingRun::last_error() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return error_;
+}
+std::string TrainingRun::last_save_message() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return save_message_;
+}
+
+void TrainingRun::publish(bool with_sweep) {
+  if (!trainer_) return;
+  auto s = trainer_->snapshot(with_sweep);
+  RunState st = state_.load();
+  if (st != RunState::Finished || s->state != RunState::Finished) s->state = st;
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!error_.empty()) s->message = error_;
+  // Keep the sweep of the previous snapshot when this one skipped it.
+  if (!with_sweep && latest_) {
+    s->sweep_latents = latest_->sweep_latents;
+    s->sweep_activations = latest_->sweep_activations;
+  }
+  latest_ = std::move(s);
+}
+
+// Applies queued commands. Returns false when the run must end.
+bool TrainingRun::take_commands(bool block) {
+  std::deque<std::pair<Command, std::string>> todo;
+  {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (block) cv_.wait(lock, [&] { return !queue_.empty(); });
+    todo.swap(queue_);
+  }
+  for (auto& [cmd, arg] : todo) {
+    RunState s = state_.load();
+    switch (cmd) {
+      case Command::Quit:
+        return false;
+      case Command::Start:
+      case Command::Resume:
+        if (trainer_ && s != RunState::Finished && s != RunState::Failed) state_ = RunState::Running;
+        break;
+      case Command::Pause:
+        if (s == RunState::Running) {
+          state_ = RunState::Paused;
+          publish(true);
+        }
+        break;
+      case Command::Stop:
+        if (s == RunState::Running || s == RunState::Paused) {
+          state_ = RunState::Stopped;
+          publish(true);
+        }
+        break;
+      case Command::Save: {
+        std::string msg;
+        try {
+          if (!trainer_) throw std::runtime_error("nothing to save: the run did not start");
+          trainer_->save(arg);
+          msg = "saved " + arg;
+        } catch (const std::exception& e) {
+          msg = std::string("save failed: ") + e.what();
+        }
+        std::lock_guard<std::mutex> lock(mutex_);
+        save_message_ = msg;
+        break;
+      }
+    }
+  }
+  return true;
+}
+
+void TrainingRun::worker() {
+  try {
+    set_compute_threads(threads_);
+    if (!resume_path_.empty())
+      trainer_ = Trainer::load(resume_path_);
+    else
+      trainer_ = std::make_unique<Trainer>(config_);
+    if (trainer_->finished()) state_ = RunState::Finished;
+    publish(true);
+  } catch (const std::exception& e) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      error_ = e.what();
+    }
+    state_ = RunState::Failed;
+    trainer_.reset();
+  }
+  using Clock = std::chrono::steady_clock;
+  auto last_publish = Clock::now();
+  for (;;) {
+    if (!take_commands(state_.load() != RunState::Running)) break;
+    if (state_.load() != RunState::Running) continue;
+    StepResult r;
+    try {
+      r = trainer_->step();
+    } catch (const std::exception& e) {
+      r.ok = false;
+      r.message = e.what();
+    }
+    if (!r.ok) {
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        error_ = r.message;
+      }
+      state_ = RunState::Failed;
+      publish(true);
+      continue;
+    }
+    if (r.finished) {
+      state_ = RunState::Finished;
+      publish(true);
+      continue;
+    }
+    if (Clock::now() - last_publish >= std::chrono::duration<double>(publish_interval_seconds)) {
+      publish(true);
+      last_publish = Clock::now();
+    }
+  }
+}
+
+}  // namespace invex
