@@ -1,0 +1,197 @@
+// Training end to end: a short run learns the complex cell's phase loop; saved runs resume
+// exactly; the background run obeys its commands; a non-finite loss keeps the last good state.
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+#include <unistd.h>
+
+#include "core/atomic_file.h"
+#include "core/metrics.h"
+#include "core/render.h"
+#include "core/run_directory.h"
+#include "core/trainer.h"
+#include "core/training_run.h"
+
+using namespace invex;
+namespace fs = std::filesystem;
+
+namespace {
+std::string temp_dir(const std::string& name) {
+  auto d = fs::temp_directory_path() / ("invex_test_" + name + "_" + std::to_string(::getpid()));
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d.string();
+}
+RunConfig small_circle() {
+  RunConfig c = load_preset("circle/complex");
+  c.latent.grid_points = 20;  // r = 2
+  c.training.epochs_per_reg = 2;
+  c.training.steps_per_epoch = 5;
+  c.mei.activation = 32.9;  // skip the MEI search: these tests are about the trainer
+  return c;
+}
+}  // namespace
+
+TEST_CASE("winding number and coverage of synthetic angle sequences") {
+  std::vector<float> once, twice, back, still;
+  for (int i = 0; i < 100; ++i) {
+    once.push_back(static_cast<float>(std::remainder(2 * M_PI * i / 100, 2 * M_PI)));
+    twice.push_back(static_cast<float>(std::remainder(4 * M_PI * i / 100, 2 * M_PI)));
+    back.push_back(-once.back());
+    still.push_back(0.3f + 0.01f * (i % 3));
+  }
+  CHECK(winding_number(once) == doctest::Approx(1));
+  CHECK(winding_number(twice) == doctest::Approx(2));
+  CHECK(winding_number(back) == doctest::Approx(-1));
+  CHECK(winding_number(still) == doctest::Approx(0));
+  CHECK(circular_coverage(once) == doctest::Approx(1));
+  CHECK(circular_coverage(still) == doctest::Approx(1.0 / 36));
+}
+
+TEST_CASE("a few hundred steps of circle/complex learn a phase loop") {
+  set_compute_threads(0);
+  RunConfig c = load_preset("circle/complex");
+  c.training.epochs_per_reg = 3;
+  c.training.steps_per_epoch = 50;  // 300 steps
+  Trainer t(c);
+  // The MEI of this cell under FixMeanStd(0, 0.2) is what the reference hard-codes (32.57),
+  // or slightly above it: our pixel optimisation runs to convergence.
+  CHECK(t.mei_activation() > 32.5);
+  CHECK(t.mei_activation() < 33.5);
+  while (!t.finished()) REQUIRE(t.step().ok);
+  auto& e = t.epochs();
+  REQUIRE(e.size() == 6);
+  CHECK(e.front().activation < 0.9);
+  CHECK(e.back().activation > e.front().activation + 0.05);
+  RunSummary s = summarise(t);
+  CHECK(s.invariance.mean_activation > 0.9);
+  CHECK(s.invariance.min_activation > 0.8);
+  REQUIRE(s.invariance.circular.size() == 1);
+  CHECK(std::abs(s.invariance.circular[0].winding) == doctest::Approx(1).epsilon(0.01));
+  CHECK(s.invariance.circular[0].coverage >= 0.9);
+  MESSAGE("300 steps: mean ", s.invariance.mean_activation, " min ", s.invariance.min_activation,
+          " winding ", s.invariance.circular[0].winding, " coverage ", s.invariance.circular[0].coverage);
+}
+
+TEST_CASE("a saved run resumes on the same trajectory as an uninterrupted one") {
+  set_compute_threads(1);  // one thread: reductions in a fixed order
+  RunConfig c = small_circle();
+  Trainer a(c);
+  std::vector<double> losses;
+  while (!a.finished()) losses.push_back(a.step().loss);
+  REQUIRE(losses.size() == 20);
+
+  std::string dir = temp_dir("resume");
+  Trainer b(c);
+  for (int i = 0; i < 7; ++i) CHECK(b.step().loss == losses[i]);
+  b.save(dir + "/run.invex");
+  auto resumed = Trainer::load(dir + "/run.invex");
+  CHECK(resumed->step_index() == 7);
+  for (int i = 7; i < 20; ++i) {  // crosses the λ phase boundary at step 10
+    double l = resumed->step().loss;
+    CHECK(l == doctest::Approx(losses[i]).epsilon(1e-6));
+  }
+  CHECK(resumed->finished());
+  CHECK(resumed->epochs().size() == a.epochs().size());
+  // Save → load → render is identical.
+  auto s1 = a.snapshot(true);
+  a.save(dir + "/final.invex");
+  auto s2 = Trainer::load(dir + "/final.invex")->snapshot(true);
+  auto z = canonical_sweep({true}, 16);
+  auto i1 = render_images(*s1, z, 48, 48), i2 = render_images(*s2, z, 48, 48);
+  CHECK(i1.data == i2.data);
+  CHECK(s1->sweep_activations == s2->sweep_activations);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("damaged run files are refused with a clear message") {
+  std::string dir = temp_dir("damaged");
+  Trainer t(small_circle());
+  t.step();
+  t.save(dir + "/run.invex");
+  std::string bytes = read_file(dir + "/run.invex");
+  auto expect = [&](const std::string& content, const std::string& message) {
+    write_file_atomic(dir + "/bad.invex", content);
+    CHECK_THROWS_WITH(Trainer::load(dir + "/bad.invex"), doctest::Contains(message.c_str()));
+  };
+  expect(bytes.substr(0, bytes.size() / 2), "truncated");
+  std::string flipped = bytes;
+  flipped[flipped.size() - 100] ^= 0x40;
+  expect(flipped, "checksum mismatch");
+  std::string newer = bytes;
+  newer[8] = 99;
+  expect(newer, "written by a newer invex (format 99)");
+  expect("hello, I am not a run", "not an invex run file");
+  CHECK_THROWS_WITH(Trainer::load(dir + "/missing.invex"), doctest::Contains("cannot read"));
+  // The good file is untouched by all of this.
+  CHECK(Trainer::load(dir + "/run.invex")->step_index() == 1);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a non-finite loss leaves the last good state and reports it") {
+  RunConfig c = small_circle();
+  Trainer t(c, 1e-300);  // activations / MEI overflow to infinity
+  auto before = t.snapshot(false);
+  StepResult r = t.step();
+  CHECK_FALSE(r.ok);
+  CHECK(r.message.find("non-finite") != std::string::npos);
+  CHECK(t.step_index() == 0);
+  auto after = t.snapshot(false);
+  CHECK(after->cppn.layers[0].weight == before->cppn.layers[0].weight);
+}
+
+TEST_CASE("the background run obeys start, pause, resume and stop without blocking") {
+  RunConfig c = small_circle();
+  c.training.epochs_per_reg = 1000;  // long enough that it is still running when stopped
+  TrainingRun run(c, {}, 1);
+  run.publish_interval_seconds = 0.01;
+  auto wait_for = [&](auto pred) {
+    auto t0 = std::chrono::steady_clock::now();
+    while (!pred()) {
+      if (std::chrono::steady_clock::now() - t0 > std::chrono::seconds(60)) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return true;
+  };
+  REQUIRE(wait_for([&] { return run.latest() != nullptr; }));
+  CHECK(run.latest()->step == 0);
+  auto t0 = std::chrono::steady_clock::now();
+  run.start();
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(50));
+  REQUIRE(wait_for([&] { auto s = run.latest(); return s && s->step >= 3; }));
+  run.pause();
+  REQUIRE(wait_for([&] { auto s = run.latest(); return s && s->state == RunState::Paused; }));
+  int paused_at = run.latest()->step;
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  CHECK(run.latest()->step == paused_at);
+  run.resume();
+  REQUIRE(wait_for([&] { auto s = run.latest(); return s && s->step > paused_at + 2; }));
+  std::string dir = temp_dir("bgsave");
+  run.save(dir + "/run.invex");
+  REQUIRE(wait_for([&] { return !run.last_save_message().empty(); }));
+  CHECK(run.last_save_message().find("saved") == 0);
+  run.stop();
+  REQUIRE(wait_for([&] { auto s = run.latest(); return s && s->state == RunState::Stopped; }));
+  CHECK(run.latest()->sweep_activations.size() == 100);
+  CHECK(Trainer::load(dir + "/run.invex")->step_index() > paused_at);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a run directory holds every documented file with the documented shapes") {
+  std::string dir = temp_dir("rundir");
+  Trainer t(small_circle());
+  for (int i = 0; i < 3; ++i) t.step();
+  write_run_directory(t, dir);
+  for (auto f : {"config.json", "run.invex", "manifold.npy", "latents.npy", "activations.npy",
+                 "report.json", "log.csv"})
+    CHECK(fs::exists(fs::path(dir) / f));
+  // manifold.npy: 100×1×30×30 float32 → 128-byte header + data.
+  CHECK(fs::file_size(fs::path(dir) / "manifold.npy") == 128 + 100 * 900 * 4);
+  CHECK(fs::file_size(fs::path(dir) / "latents.npy") == 128 + 100 * 4);
+  fs::remove_all(dir);
+}
