@@ -115,10 +115,12 @@ nlohmann::json bench_one(RunConfig cfg, int steps, bool time_to_manifold, double
 int run_bench(int argc, char** argv) {
   try {
     Args a(argc, argv, {"--json", "--all", "--time-to-manifold", "--help"},
-           {"--preset", "--config", "--steps", "--threads", "--limit"});
+           {"--preset", "--config", "--steps", "--threads", "--limit", "--image-size",
+            "--grid-points"});
     if (a.has("--help")) {
       std::puts(
           "usage: invex bench (--preset NAME | --config FILE | --all) [--steps N] [--threads N]\n"
+          "                   [--image-size PX] [--grid-points G]\n"
           "                   [--time-to-manifold] [--limit SECONDS] [--json]\n"
           "Median and p90 milliseconds per training step after 3 warm-up steps, the time of\n"
           "each piece of the step, peak memory; --time-to-manifold also trains a fresh run\n"
@@ -136,6 +138,16 @@ int run_bench(int argc, char** argv) {
       for (auto& name : list_presets()) configs.push_back(load_preset(name));
     } else {
       configs.push_back(config_from_args(a, "invex bench"));
+    }
+    // Scaling studies: the same preset at another image or grid size.
+    for (auto& cfg : configs) {
+      if (a.has("--image-size")) {
+        int px = static_cast<int>(a.get_int("--image-size", 30, 4, 512));
+        cfg.image.height = cfg.image.width = cfg.neuron.height = cfg.neuron.width = px;
+      }
+      cfg.latent.grid_points =
+          static_cast<int>(a.get_int("--grid-points", cfg.latent.grid_points, 3, 4096));
+      validate(cfg, "invex bench");
     }
     for (auto& cfg : configs) {
       // Time to manifold applies where the invariance is known and measurable on a loop.

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -12,6 +13,7 @@
 
 #include "core/atomic_file.h"
 #include "core/metrics.h"
+#include "core/npy.h"
 #include "core/render.h"
 #include "core/run_directory.h"
 #include "core/trainer.h"
@@ -193,5 +195,16 @@ TEST_CASE("a run directory holds every documented file with the documented shape
   // manifold.npy: 100×1×30×30 float32 → 128-byte header + data.
   CHECK(fs::file_size(fs::path(dir) / "manifold.npy") == 128 + 100 * 900 * 4);
   CHECK(fs::file_size(fs::path(dir) / "latents.npy") == 128 + 100 * 4);
+  // `invex eval` on the saved manifold gives back the saved activations times the MEI: the
+  // images, the neuron and the normalisation agree across the files.
+  std::string cmd = std::string(INVEX_TEST_BINARY) + " eval --config " + dir + "/config.json --images " +
+                    dir + "/manifold.npy --out " + dir + "/responses.npy";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  NpyArray responses = read_npy(dir + "/responses.npy");
+  NpyArray normalised = read_npy(dir + "/activations.npy");
+  REQUIRE(responses.data.size() == 100);
+  REQUIRE(normalised.data.size() == 100);
+  for (int k = 0; k < 100; k += 9)
+    CHECK(responses.data[k] / t.mei_activation() == doctest::Approx(normalised.data[k]).epsilon(1e-5));
   fs::remove_all(dir);
 }
