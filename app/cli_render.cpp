@@ -173,7 +173,8 @@ int run_render(int argc, char** argv) {
     out = a.get("--out");
     opt.frames = static_cast<int>(a.get_int("--frames", opt.frames, 2, 10000));
     opt.size = static_cast<int>(a.get_int("--size", opt.size, 8, 4096));
-    opt.fps = a.get_double("--fps", opt.fps, 1e-3, 50);
+    // Wide bounds here: validate_export_options says why fps stops at 50.
+    opt.fps = a.get_double("--fps", opt.fps, -1e9, 1e9);
     opt.colormap = a.get("--colormap", opt.colormap);
     opt.path = a.get("--path", opt.path);
     validate_export_options(opt);
@@ -202,14 +203,15 @@ int run_render(int argc, char** argv) {
 
   Progress progress(quiet);
   try {
-    // Fail on an unusable output directory before the slow part.
-    ensure_directory(out);
     progress.stage("loading the run");
     const std::unique_ptr<Trainer> trainer = Trainer::load(run);
     const std::shared_ptr<Snapshot> snap = trainer->snapshot(false);
     const RunConfig& cfg = snap->config;
     const std::vector<bool>& periodic = cfg.latent.periodic;
+    // Checked against the run's latent before anything is created on disk.
     const LatentPoints z = export_path(periodic, opt.frames, opt.path);
+    // Fail on an unusable output directory before the slow part.
+    ensure_directory(out);
     const NeuronEvaluator neuron(cfg.neuron);
     ExportProgress cb = [&](double f) { return progress.update(f); };
     std::vector<std::string> written;

@@ -32,6 +32,12 @@ std::string join(const std::vector<std::string>& names) {
   return s;
 }
 
+std::string number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
 void report(const ExportProgress& progress, double fraction) {
   if (progress && !progress(std::min(1.0, std::max(0.0, fraction)))) throw ExportCancelled();
 }
@@ -177,6 +183,18 @@ std::vector<int> evenly_spaced(int n, int pick) {
   return idx;
 }
 
+// The two numbers a reader checks first (METHOD §11): does the manifold stay near the MEI?
+std::string summary_text(const std::vector<float>& a) {
+  double sum = 0, lo = INFINITY;
+  int n = 0;
+  for (float v : a)
+    if (std::isfinite(v)) sum += v, lo = std::min(lo, static_cast<double>(v)), ++n;
+  if (n == 0) return "no finite activations";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "mean %.3f  min %.3f", sum / n, lo);
+  return buf;
+}
+
 // Thumbnails are at least this wide on the page, so a 30-pixel render stays legible.
 constexpr int kMinThumb = 64;
 
@@ -241,7 +259,7 @@ void validate_export_options(const ExportOptions& o) {
   // GIF delays are whole centiseconds and browsers slow delays under 2 cs down to 10 cs, so
   // 50 frames per second is the fastest rate that plays as asked.
   if (!(o.fps > 0 && o.fps <= 50))
-    throw ConfigError("fps must be in (0, 50] (got " + std::to_string(o.fps) + ")");
+    throw ConfigError("fps must be in (0, 50] (got " + number(o.fps) + ")");
   check_colormap(o.colormap);
   const auto& paths = export_path_names();
   if (std::find(paths.begin(), paths.end(), o.path) == paths.end())
@@ -281,7 +299,7 @@ std::string encode_gif(const ImageStack& frames, const ExportOptions& options,
                        const ExportProgress& progress) {
   check_stack(frames, "GIF export");
   if (!(options.fps > 0 && options.fps <= 50))
-    throw ConfigError("fps must be in (0, 50] (got " + std::to_string(options.fps) + ")");
+    throw ConfigError("fps must be in (0, 50] (got " + number(options.fps) + ")");
   if (frames.width > 65535 || frames.height > 65535)
     throw std::invalid_argument("GIF export: image too large");
   const std::vector<uint8_t> palette = colormap_palette(options.colormap);
@@ -474,8 +492,8 @@ RgbImage draw_figure(const ImageStack& thumbnails, const std::vector<int>& thumb
     plot_w = plot_h = std::min(360, std::max(180, grid_w / 2));
     width = left + std::max(grid_w, plot_w + 150) + right;
   }
-  const int plot_top = top + grid_h + (one_d ? 40 : 48);
-  const int height = plot_top + plot_h + 44;
+  const int plot_top = top + grid_h + (one_d ? 32 : 48);
+  const int height = plot_top + plot_h + 56;
   Canvas cv(width, height, {255, 255, 255});
 
   // Thumbnails share one colour scale, like the animation.
@@ -522,7 +540,8 @@ RgbImage draw_figure(const ImageStack& thumbnails, const std::vector<int>& thumb
     cv.text("0", x0 - 4, y1 + 8, kBlack);
     cv.text("2pi", x1 - Canvas::text_width("2pi") / 2, y1 + 8, kBlack);
     cv.text("z", (x0 + x1) / 2, y1 + 8, kBlack);
-    cv.text("activation / MEI", x0, y0 - 18, kBlack);
+    // Below the axis: the connectors from the thumbnails fill the space above the plot.
+    cv.text("activation / MEI over z:  " + summary_text(activations), x0, y1 + 28, kBlack);
   } else {
     // Heatmap: rows follow the first latent coordinate, columns the second, as in the grid.
     const std::vector<float> v0 = distinct(latents, 0), v1 = distinct(latents, 1);
@@ -545,6 +564,7 @@ RgbImage draw_figure(const ImageStack& thumbnails, const std::vector<int>& thumb
     cv.text("z1", x0 + plot_w / 2 - 8, y0 + plot_h + 8, kBlack);
     cv.text("z0", x0 - 30, y0 + plot_h / 2 - 6, kBlack);
     cv.text("activation / MEI", x0, y0 - 20, kBlack);
+    cv.text("activation / MEI over z:  " + summary_text(activations), x0, y0 + plot_h + 28, kBlack);
     // Colour bar over [min(0, amin), max(1, amax)] with the MEI level marked.
     const int bx0 = x0 + plot_w + 24, bx1 = bx0 + 18, by0 = y0, by1 = y0 + plot_h - 1;
     const double blo = std::max(-1.0, static_cast<double>(amin)),
