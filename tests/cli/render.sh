@@ -62,6 +62,12 @@ check "activations.csv header" -- test "$(head -1 "$o/activations.csv")" = "fram
 check "figure.png" -- test "$(head -c 4 "$o/figure.png" | tail -c 3)" = "PNG"
 check "no temporary files" -- test -z "$(find "$o" -name '*.tmp.*')"
 
+# At the training resolution along the canonical loop (100 points for a periodic 1-D latent),
+# render reproduces the images train saved, bit for bit: same frozen CPPN, same transform.
+expect 0 "wrote" -- "$invex" render --run "$tmp/r1" --out "$tmp/same" --npy --frames 100 --size 30
+check "same images as the run" -- cmp -s "$tmp/r1/manifold.npy" "$tmp/same/manifold.npy"
+check "same latents as the run" -- cmp -s "$tmp/r1/latents.npy" "$tmp/same/latents.npy"
+
 # A shorter re-export replaces the frame sequence instead of mixing with the old one.
 expect 0 "frames/ (4 PNG)" -- "$invex" render --run "$tmp/r1" --out "$o" --png --frames 4 --size 16
 check "stale frames removed" -- test "$(ls "$o/frames" | wc -l)" -eq 4
