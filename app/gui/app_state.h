@@ -1,0 +1,119 @@
+// Everything the GUI knows, in one struct that the main loop and the panels share. Only the
+// main thread touches it; the training and rendering threads are reached through their own
+// thread-safe objects (TrainingRun, ViewRenderer).
+#pragma once
+
+#include <imgui.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "app/gui/colormap.h"
+#include "app/gui/texture.h"
+#include "app/gui/view_renderer.h"
+#include "core/config.h"
+#include "core/snapshot.h"
+#include "core/training_run.h"
+
+namespace invex::gui {
+
+struct AppState {
+  // --- settings being edited: they become a run's config on Start (when changed) or Reset.
+  std::vector<std::string> presets;
+  std::string preset;  // name of the loaded preset, empty for --run
+  RunConfig cfg;
+  std::string reg_coefs_text;  // λ schedule as the user types it, e.g. "1, 0.5"
+  int threads = 1;
+  bool cfg_dirty = true;    // cfg differs from the run's config: Start makes a new run
+  std::string resume_path;  // --run DIR/run.invex, used by the first run only
+
+  // --- the run. Retired runs are destroyed on helper threads: a destructor joins the
+  // training thread, which may be in the middle of a step or an MEI computation.
+  std::unique_ptr<TrainingRun> run;
+  std::vector<std::thread> retired;
+  SnapshotPtr latest;  // newest snapshot, taken every frame (progress, curves, plot)
+  SnapshotPtr shown;   // the snapshot the view renders: newest, at most ~4 times a second
+  double shown_at = -1;
+
+  // --- messages
+  std::string error;      // inline: bad input or a failed load; the app stays usable
+  std::string cfg_error;  // what is wrong with the settings as typed (checked on each edit)
+  std::string status;     // e.g. "screenshot saved to ..."
+  double status_until = 0;
+
+  // --- the view
+  std::vector<float> z = {0.0f};  // the latent at the slider(s), radians
+  bool playing = false;
+  float play_speed = 0.1f;  // loops per second
+  int play_dim = 1;         // 2-D: which latent Play moves (0: z1, 1: z2)
+  float play_dir = 1.0f;    // non-periodic latents bounce at the ends
+  Colormap cmap = Colormap::Grey;
+  int display_size = 256;
+
+  ViewRenderer renderer;
+  std::uint64_t min_serial = 0;  // results at or below belong to a replaced run
+  ViewRenderer::View view;
+  ViewRenderer::Sweep sweep;
+  ViewRenderer::Filters filters;
+  Texture view_tex{true};
+  Texture atlas_tex;  // the canonical sweep, one tile per image
+  Texture filter_tex;
+  Texture heat_tex;  // 2-D activation heatmap
+  int atlas_cols = 10;
+  int filter_count = 0;
+  Colormap colored_with = Colormap::Grey;
+  float colored_scale = 0;
+  SnapshotPtr heat_of;  // snapshot the heatmap texture was built from
+
+  // --- keyboard / test harness
+  bool screenshot_requested = false;
+  std::string screenshot_path;
+  float ui_scale = 1.0f;
+  // Screen rectangles (x, y, w, h in framebuffer pixels) of the big image and the activation
+  // plot, printed by --stats so the screenshot checker knows where to look.
+  ImVec4 view_rect{0, 0, 0, 0}, plot_rect{0, 0, 0, 0};
+};
+
+// --- actions (actions.cpp)
+void select_preset(AppState& s, const std::string& name);
+bool open_run_dir(AppState& s, const std::string& dir);
+bool ensure_run(AppState& s);
+std::string check_settings(
+    const AppState& s);  // empty: s.cfg (with the typed λ) validates  // a run with s.cfg exists
+                         // (validating first); false: s.error
+void start_or_toggle(AppState& s);  // the Space key
+void start(AppState& s);
+void reset_run(AppState& s);
+void retire_run(AppState& s);
+void join_retired(AppState& s);
+void step_z(AppState& s, int dim, int dir);
+void advance_play(AppState& s, float dt);
+int latent_dims(const AppState& s);
+bool latent_periodic(const AppState& s, int dim);
+void sync_view(AppState& s, double now);  // wishes to the renderer, results to textures
+std::string format_reg_coefs(const std::vector<double>& v);
+bool parse_reg_coefs(const std::string& text, std::vector<double>& out);
+void set_status(AppState& s, const std::string& msg);
+
+// --- panels (panels_*.cpp); each draws one ImGui window at the given rectangle
+void draw_neuron_panel(AppState& s, ImVec2 pos, ImVec2 size);
+void draw_training_panel(AppState& s, ImVec2 pos, ImVec2 size);
+void draw_manifold_panel(AppState& s, ImVec2 pos, ImVec2 size);
+void draw_activation_panel(AppState& s, ImVec2 pos, ImVec2 size);
+void draw_curves_panel(AppState& s, ImVec2 pos, ImVec2 size);
+// Hook for the export engineer (export_panel.cpp): drawn at the end of the training window.
+void draw_export_panel(AppState& s);
+
+bool has_view(const AppState& s);   // a big image of the current run is available
+bool has_sweep(const AppState& s);  // thumbnails and the colour scale are available
+
+// A tooltip for the last item: every control explains its role in the method.
+void tip(const char* text);
+bool running_or_paused(const AppState& s);
+// Background work (training, CPU renders) yields to the thread that draws frames.
+void lower_this_thread_priority();
+
+}  // namespace invex::gui

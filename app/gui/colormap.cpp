@@ -1,0 +1,60 @@
+#include "app/gui/colormap.h"
+
+#include "core/export.h"
+
+namespace invex::gui {
+
+namespace {
+
+// The exporters' palettes, so a GIF or PNG exported later shows exactly the colours on screen.
+const std::vector<std::uint8_t>& palette(Colormap map) {
+  static const std::vector<std::uint8_t> grey = colormap_palette("grey");
+  static const std::vector<std::uint8_t> diverging = colormap_palette("diverging");
+  return map == Colormap::Grey ? grey : diverging;
+}
+
+inline void put(const std::vector<std::uint8_t>& pal, float v, ColorScale sc, std::uint8_t* out) {
+  const int i = quantise(v, sc) * 3;
+  out[0] = pal[i];
+  out[1] = pal[i + 1];
+  out[2] = pal[i + 2];
+  out[3] = 255;
+}
+
+}  // namespace
+
+void map_value(float v, float scale, Colormap map, std::uint8_t out[4]) {
+  put(palette(map), v, ColorScale{-scale, scale}, out);
+}
+
+float symmetric_scale(const ImageStack& images) { return invex::symmetric_scale(images).hi; }
+
+void colorize(const ImageStack& images, int k, float scale, Colormap map,
+              std::vector<std::uint8_t>& rgba) {
+  const std::vector<std::uint8_t>& pal = palette(map);
+  const ColorScale sc{-scale, scale};
+  const int n = images.height * images.width;
+  rgba.resize(static_cast<size_t>(n) * 4);
+  const float* src = images.image(k);  // channel 0: the CPPNs here are grey-scale
+  for (int i = 0; i < n; ++i) put(pal, src[i], sc, &rgba[static_cast<size_t>(i) * 4]);
+}
+
+void colorize_atlas(const ImageStack& images, int cols, float scale, Colormap map,
+                    std::vector<std::uint8_t>& rgba, int& atlas_w, int& atlas_h) {
+  const std::vector<std::uint8_t>& pal = palette(map);
+  const ColorScale sc{-scale, scale};
+  const int h = images.height, w = images.width;
+  const int rows = (images.count + cols - 1) / cols;
+  atlas_w = cols * w;
+  atlas_h = rows * h;
+  rgba.assign(static_cast<size_t>(atlas_w) * atlas_h * 4, 0);
+  for (int k = 0; k < images.count; ++k) {
+    const float* src = images.image(k);
+    const int x0 = (k % cols) * w, y0 = (k / cols) * h;
+    for (int y = 0; y < h; ++y)
+      for (int x = 0; x < w; ++x)
+        put(pal, src[y * w + x], sc, &rgba[(static_cast<size_t>(y0 + y) * atlas_w + x0 + x) * 4]);
+  }
+}
+
+}  // namespace invex::gui

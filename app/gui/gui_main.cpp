@@ -1,0 +1,458 @@
+// `invex gui`: the desktop window. One short main loop in the style of Dear ImGui's examples;
+// training runs on TrainingRun's thread and CPU renders on ViewRenderer's, so a frame only
+// polls, draws and uploads finished images.
+
+// glad provides the GL declarations; GLFW must not pull in the system's gl.h as well.
+#define GLFW_INCLUDE_NONE
+#include <GLFW/glfw3.h>
+#include <glad/gl.h>
+#include <imgui.h>
+#include <imgui_impl_glfw.h>
+#include <imgui_impl_opengl3.h>
+#include <stb/stb_image_write.h>
+
+#include <algorithm>
+#include <cfloat>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "app/commands.h"
+#include "app/gui/app_state.h"
+
+namespace invex::gui {
+namespace {
+
+struct Options {
+  std::string preset = "circle/complex";
+  std::string run_dir;
+  int train_steps = 0;  // > 0: start at once and stop after this many steps
+  int frames = 0;
+  int threads = 0;
+  std::string screenshot;
+  bool stats = false, exit = false;
+  double timeout = 600;  // --exit gives up waiting for training/renders after this long
+};
+
+void usage(FILE* f) {
+  std::fprintf(f,
+               "usage: invex gui [--preset NAME | --run DIR] [--threads N]\n"
+               "                 [--train-steps N] [--frames M] [--screenshot FILE] [--stats]\n"
+               "                 [--exit] [--timeout SECONDS]\n"
+               "Opens the invariance-manifold explorer. The options after --threads drive it\n"
+               "without a person: start training and stop after N steps, run M frames, save a\n"
+               "PNG of the window, print frame-time statistics, and exit.\n");
+}
+
+bool parse_int(const char* s, int& out) {
+  char* end = nullptr;
+  const long v = std::strtol(s, &end, 10);
+  if (!*s || *end || v < 0 || v > 1000000000) return false;
+  out = static_cast<int>(v);
+  return true;
+}
+
+// Returns -1 to continue, else an exit code.
+int parse_options(int argc, char** argv, Options& o) {
+  const int first = (argc > 0 && std::strcmp(argv[0], "gui") == 0) ? 1 : 0;
+  for (int i = first; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto value = [&](const char*& out) {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "invex gui: %s needs a value\n", a.c_str());
+        return false;
+      }
+      out = argv[++i];
+      return true;
+    };
+    const char* v = nullptr;
+    if (a == "--help" || a == "-h") {
+      usage(stdout);
+      return 0;
+    } else if (a == "--stats") {
+      o.stats = true;
+    } else if (a == "--exit") {
+      o.exit = true;
+    } else if (a == "--preset" || a == "--run" || a == "--screenshot") {
+      if (!value(v)) return 2;
+      (a == "--preset" ? o.preset : a == "--run" ? o.run_dir : o.screenshot) = v;
+    } else if (a == "--train-steps" || a == "--frames" || a == "--threads" || a == "--timeout") {
+      if (!value(v)) return 2;
+      int n = 0;
+      if (!parse_int(v, n)) {
+        std::fprintf(stderr, "invex gui: %s expects a non-negative integer, got '%s'\n", a.c_str(),
+                     v);
+        return 2;
+      }
+      if (a == "--train-steps") o.train_steps = n;
+      if (a == "--frames") o.frames = n;
+      if (a == "--threads") o.threads = n;
+      if (a == "--timeout") o.timeout = n;
+    } else {
+      std::fprintf(stderr, "invex gui: unknown option '%s'\n", a.c_str());
+      usage(stderr);
+      return 2;
+    }
+  }
+  return -1;
+}
+
+bool save_screenshot(const std::string& path, int w, int h) {
+  std::vector<unsigned char> px(static_cast<size_t>(w) * h * 3);
+  glPixelStorei(GL_PACK_ALIGNMENT, 1);
+  glReadBuffer(GL_BACK);
+  glReadPixels(0, 0, w, h, GL_RGB, GL_UNSIGNED_BYTE, px.data());
+  // GL's first row is the bottom of the window; PNG's is the top.
+  const size_t row = static_cast<size_t>(w) * 3;
+  std::vector<unsigned char> tmp(row);
+  for (int y = 0; y < h / 2; ++y) {
+    unsigned char* a = px.data() + y * row;
+    unsigned char* b = px.data() + (h - 1 - y) * row;
+    std::memcpy(tmp.data(), a, row);
+    std::memcpy(a, b, row);
+    std::memcpy(b, tmp.data(), row);
+  }
+  return stbi_write_png(path.c_str(), w, h, 3, px.data(), static_cast<int>(row)) != 0;
+}
+
+void load_fonts(float scale) {
+  ImGuiIO& io = ImGui::GetIO();
+  // Greek letters and a few math symbols: the controls are named as in the method (τ, λ, θ).
+  static const ImWchar ranges[] = {0x0020, 0x00FF, 0x0370, 0x03FF, 0x2010, 0x2027, 0x2070, 0x209F,
+                                   0x2190, 0x2193, 0x2200, 0x22FF, 0x27E8, 0x27E9, 0};
+  const char* candidates[] = {"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+                              "/usr/share/fonts/TTF/DejaVuSans.ttf",
+                              "/usr/share/fonts/dejavu/DejaVuSans.ttf"};
+  for (const char* path : candidates) {
+    if (FILE* f = std::fopen(path, "rb")) {
+      std::fclose(f);
+      if (io.Fonts->AddFontFromFileTTF(path, 15.0f * scale, nullptr, ranges)) return;
+    }
+  }
+  ImFontConfig cfg;
+  cfg.SizePixels = 13.0f * scale;
+  io.Fonts->AddFontDefault(&cfg);
+}
+
+// A fingerprint of everything a frame would draw. When it matches the previous frame the
+// picture on screen is already right, and a software rasteriser (Xvfb, remote sessions) is
+// spared a full-window redraw: the CPU goes to training instead.
+std::uint64_t frame_fingerprint(const ImDrawData* d, std::uint64_t textures) {
+  std::uint64_t h = 1469598103934665603ull ^ textures;
+  auto mix = [&h](const void* data, size_t bytes) {
+    const unsigned char* p = static_cast<const unsigned char*>(data);
+    size_t i = 0;
+    for (; i + 8 <= bytes; i += 8) {
+      std::uint64_t w;
+      std::memcpy(&w, p + i, 8);
+      h = (h ^ w) * 1099511628211ull;
+      h ^= h >> 29;
+    }
+    for (; i < bytes; ++i) h = (h ^ p[i]) * 1099511628211ull;
+  };
+  mix(&d->DisplaySize, sizeof d->DisplaySize);
+  for (int n = 0; n < d->CmdListsCount; ++n) {
+    const ImDrawList* l = d->CmdLists[n];
+    mix(l->VtxBuffer.Data, l->VtxBuffer.Size * sizeof(ImDrawVert));
+    mix(l->IdxBuffer.Data, l->IdxBuffer.Size * sizeof(ImDrawIdx));
+    for (const ImDrawCmd& c : l->CmdBuffer) {
+      mix(&c.ClipRect, sizeof c.ClipRect);
+      mix(&c.TextureId, sizeof c.TextureId);
+      mix(&c.ElemCount, sizeof c.ElemCount);
+    }
+  }
+  return h;
+}
+
+bool g_window_damaged = true;
+
+double percentile(std::vector<double> v, double q) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const size_t i = std::min(v.size() - 1, static_cast<size_t>(q * (v.size() - 1) + 0.5));
+  return v[i];
+}
+
+// --exit waits until the picture is the final one: training stopped and every render done.
+bool settled(AppState& s, const Options& o) {
+  if (o.train_steps > 0) {
+    if (s.run && s.run->state() == RunState::Running) return false;
+    if (s.run && s.run->state() == RunState::Idle && !s.latest) return false;
+  }
+  if (!s.latest) return o.train_steps == 0;
+  // The state changes before the final snapshot is published: wait for that snapshot.
+  if (s.run && s.latest->state != s.run->state()) return false;
+  if (s.shown != s.latest || s.renderer.busy()) return false;
+  return has_view(s) && !s.view.preview;
+}
+
+void handle_keys(AppState& s) {
+  ImGuiIO& io = ImGui::GetIO();
+  if (io.WantTextInput) return;
+  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Space), false)) start_or_toggle(s);
+  const int dims = latent_dims(s);
+  const int horizontal = dims == 2 ? 1 : 0;
+  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_LeftArrow))) step_z(s, horizontal, -1);
+  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_RightArrow))) step_z(s, horizontal, 1);
+  if (dims == 2 && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_UpArrow))) step_z(s, 0, -1);
+  if (dims == 2 && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_DownArrow))) step_z(s, 0, 1);
+  if (ImGui::IsKeyPressed(GLFW_KEY_S, false)) {
+    char name[64];
+    const std::time_t t = std::time(nullptr);
+    std::strftime(name, sizeof name, "invex-screenshot-%Y%m%d-%H%M%S.png", std::localtime(&t));
+    s.screenshot_path = name;
+    s.screenshot_requested = true;
+  }
+}
+
+void draw_status(AppState& s) {
+  if (s.status.empty() || ImGui::GetTime() > s.status_until) return;
+  const ImVec2 d = ImGui::GetIO().DisplaySize;
+  ImGui::SetNextWindowPos(ImVec2(d.x * 0.5f, d.y - 10), ImGuiCond_Always, ImVec2(0.5f, 1.0f));
+  ImGui::SetNextWindowBgAlpha(0.85f);
+  ImGui::Begin("##status", nullptr,
+               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize |
+                   ImGuiWindowFlags_NoInputs | ImGuiWindowFlags_NoFocusOnAppearing |
+                   ImGuiWindowFlags_NoNav);
+  ImGui::TextUnformatted(s.status.c_str());
+  ImGui::End();
+}
+
+void draw_panels(AppState& s) {
+  const ImVec2 d = ImGui::GetIO().DisplaySize;
+  const float left = std::clamp(d.x * 0.3f, 300.0f * s.ui_scale, 480.0f * s.ui_scale);
+  const float neuron_h = std::floor(d.y * 0.48f);
+  draw_neuron_panel(s, ImVec2(0, 0), ImVec2(left, neuron_h));
+  draw_training_panel(s, ImVec2(0, neuron_h), ImVec2(left, d.y - neuron_h));
+  const float right = d.x - left;
+  const float view_w = std::floor(right * 0.56f);
+  const float plot_h = std::floor(d.y * 0.56f);
+  draw_manifold_panel(s, ImVec2(left, 0), ImVec2(view_w, d.y));
+  draw_activation_panel(s, ImVec2(left + view_w, 0), ImVec2(right - view_w, plot_h));
+  draw_curves_panel(s, ImVec2(left + view_w, plot_h), ImVec2(right - view_w, d.y - plot_h));
+  draw_status(s);
+}
+
+int run(const Options& o) {
+  glfwSetErrorCallback(
+      [](int code, const char* msg) { std::fprintf(stderr, "GLFW error %d: %s\n", code, msg); });
+  if (!glfwInit()) {
+    std::fprintf(stderr,
+                 "invex gui: cannot open a window (no display?). The subcommands "
+                 "(train, render, ...) work without one.\n");
+    return 1;
+  }
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
+  glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+  glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GL_TRUE);
+  glfwWindowHint(GLFW_SCALE_TO_MONITOR, GLFW_TRUE);
+  GLFWwindow* window = glfwCreateWindow(1280, 800, "invex: invariance manifolds", nullptr, nullptr);
+  if (!window) {
+    std::fprintf(stderr, "invex gui: could not create an OpenGL 3.3 window\n");
+    glfwTerminate();
+    return 1;
+  }
+  glfwMakeContextCurrent(window);
+  if (!gladLoadGL(glfwGetProcAddress)) {
+    std::fprintf(stderr, "invex gui: could not load OpenGL 3.3\n");
+    glfwDestroyWindow(window);
+    glfwTerminate();
+    return 1;
+  }
+  glfwSwapInterval(1);
+  glfwSetWindowRefreshCallback(window, [](GLFWwindow*) { g_window_damaged = true; });
+
+  float xscale = 1, yscale = 1;
+  glfwGetWindowContentScale(window, &xscale, &yscale);
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;  // the layout is computed from the window size every frame
+  ImGui::StyleColorsDark();
+  // The panels tile the window, so glClear paints their background. Drawing it again as
+  // blended quads doubles the fill work, which dominates a frame on a software rasteriser.
+  const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
+  ImGui::GetStyle().Colors[ImGuiCol_WindowBg].w = 0.0f;
+  ImGui::GetStyle().ScaleAllSizes(xscale);
+  load_fonts(xscale);
+  ImGui_ImplGlfw_InitForOpenGL(window, true);
+  ImGui_ImplOpenGL3_Init("#version 330 core");
+
+  auto state = std::make_unique<AppState>();
+  AppState& s = *state;
+  s.ui_scale = xscale;
+  s.threads = o.threads > 0
+                  ? o.threads
+                  : std::max(1, static_cast<int>(std::thread::hardware_concurrency()) - 1);
+  try {
+    s.presets = list_presets();
+  } catch (const std::exception& e) {
+    s.error = std::string("could not list presets: ") + e.what();
+  }
+  bool opened = false;
+  if (!o.run_dir.empty()) opened = open_run_dir(s, o.run_dir);
+  if (!opened) {
+    const std::string keep = s.error;
+    select_preset(s, o.preset);
+    if (s.preset.empty() && o.preset != "circle/complex") {
+      const std::string why = s.error;
+      select_preset(s, "circle/complex");
+      s.error = why;
+    }
+    if (!keep.empty()) s.error = keep + (s.error.empty() ? "" : "\n" + s.error);
+  }
+  if (!s.error.empty()) std::fprintf(stderr, "invex gui: %s\n", s.error.c_str());
+  if (o.train_steps > 0) start(s);
+
+  using clock = std::chrono::steady_clock;
+  const auto t_begin = clock::now();
+  auto since = [&](clock::time_point t) {
+    return std::chrono::duration<double>(clock::now() - t).count();
+  };
+  std::vector<double> work_ms, interval_ms;
+  auto last_start = clock::now();
+  int frame = 0;
+  bool final_frame = false, timed_out = false, screenshot_ok = true;
+  const double frame_budget = 1.0 / 60.0;
+  std::uint64_t last_print = 0;
+  double last_redraw = -1;
+  constexpr int kWarmupFrames = 5;
+
+  while (!glfwWindowShouldClose(window)) {
+    const auto start_t = clock::now();
+    if (frame > kWarmupFrames)
+      interval_ms.push_back(
+          std::chrono::duration<double, std::milli>(start_t - last_start).count());
+    last_start = start_t;
+
+    glfwPollEvents();
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui_ImplGlfw_NewFrame();
+    // Nobody is at the screen in --exit runs: a pointer parked over a control (Xvfb puts it
+    // in the middle) would pop a tooltip into the screenshot.
+    if (o.exit) io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
+    ImGui::NewFrame();
+
+    handle_keys(s);
+    advance_play(s, io.DeltaTime);
+    sync_view(s, ImGui::GetTime());
+    draw_panels(s);
+
+    ImGui::Render();
+    int fb_w = 0, fb_h = 0;
+    glfwGetFramebufferSize(window, &fb_w, &fb_h);
+    const std::uint64_t print = frame_fingerprint(ImGui::GetDrawData(), Texture::upload_count());
+    const bool redraw = print != last_print || g_window_damaged || s.screenshot_requested ||
+                        final_frame || ImGui::GetTime() - last_redraw > 1.0;
+    if (redraw) {
+      last_print = print;
+      last_redraw = ImGui::GetTime();
+      g_window_damaged = false;
+      glViewport(0, 0, fb_w, fb_h);
+      glClearColor(bg.x, bg.y, bg.z, 1.0f);
+      glClear(GL_COLOR_BUFFER_BIT);
+      ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    }
+
+    bool saved = false;  // a frame that encodes a PNG is not a regular frame: no statistics
+    if (s.screenshot_requested) {
+      s.screenshot_requested = false;
+      saved = true;
+      if (save_screenshot(s.screenshot_path, fb_w, fb_h))
+        set_status(s, "Screenshot saved to " + s.screenshot_path);
+      else
+        set_status(s, "Could not write " + s.screenshot_path);
+    }
+    if (final_frame) {
+      saved = true;
+      if (!o.screenshot.empty()) {
+        screenshot_ok = save_screenshot(o.screenshot, fb_w, fb_h);
+        if (!screenshot_ok)
+          std::fprintf(stderr, "invex gui: could not write %s\n", o.screenshot.c_str());
+      }
+    }
+    if (redraw) glfwSwapBuffers(window);
+    ++frame;
+    // The first frames compile shaders and build the font atlas (a software rasteriser JITs
+    // each shader on first use); they say nothing about the steady state.
+    if (frame > kWarmupFrames && !saved)
+      work_ms.push_back(std::chrono::duration<double, std::milli>(clock::now() - start_t).count());
+    if (final_frame) break;
+
+    // The harness: stop training after N steps; after M frames (and once the picture is
+    // final) take the screenshot on the next frame and leave.
+    if (o.train_steps > 0 && s.run && s.latest && s.latest->step >= o.train_steps &&
+        s.run->state() == RunState::Running)
+      s.run->stop();
+    if (frame >= o.frames && (o.exit || !o.screenshot.empty())) {
+      const bool ready = settled(s, o);
+      if (!ready && since(t_begin) > o.timeout) timed_out = true;
+      if (ready || timed_out) {
+        if (o.exit) {
+          final_frame = true;
+        } else if (!o.screenshot.empty() && frame == o.frames) {
+          s.screenshot_path = o.screenshot;
+          s.screenshot_requested = true;
+        }
+      }
+    }
+
+    // Without vsync (e.g. Xvfb) the loop would spin and take CPU from training.
+    const double used = since(start_t);
+    if (used < frame_budget)
+      std::this_thread::sleep_for(std::chrono::duration<double>(frame_budget - used));
+  }
+
+  if (o.stats) {
+    std::printf("frames %d (statistics exclude the first %d)\n", frame, kWarmupFrames);
+    std::printf("frame time (work) median %.2f ms p99 %.2f ms max %.2f ms\n",
+                percentile(work_ms, 0.5), percentile(work_ms, 0.99), percentile(work_ms, 1.0));
+    std::printf("frame interval median %.2f ms p99 %.2f ms\n", percentile(interval_ms, 0.5),
+                percentile(interval_ms, 0.99));
+    int fb_w = 0, fb_h = 0;
+    glfwGetFramebufferSize(window, &fb_w, &fb_h);
+    std::printf("window %d %d\n", fb_w, fb_h);
+    std::printf("view_rect %.0f %.0f %.0f %.0f\n", s.view_rect.x, s.view_rect.y, s.view_rect.z,
+                s.view_rect.w);
+    std::printf("plot_rect %.0f %.0f %.0f %.0f\n", s.plot_rect.x, s.plot_rect.y, s.plot_rect.z,
+                s.plot_rect.w);
+    if (s.latest)
+      std::printf("snapshot step %d state %s\n", s.latest->step, to_string(s.latest->state));
+    else
+      std::printf("snapshot none\n");
+    if (has_view(s) && s.view.has_activation)
+      std::printf("activation at z %.4f\n", s.view.activation);
+    if (timed_out) std::printf("timed out waiting for training/renders\n");
+    std::fflush(stdout);
+  }
+
+  retire_run(s);
+  join_retired(s);
+  state.reset();  // textures need the GL context
+  ImGui_ImplOpenGL3_Shutdown();
+  ImGui_ImplGlfw_Shutdown();
+  ImGui::DestroyContext();
+  glfwDestroyWindow(window);
+  glfwTerminate();
+  if (!screenshot_ok) return 1;
+  return timed_out ? 1 : 0;
+}
+
+}  // namespace
+}  // namespace invex::gui
+
+int invex::cli::run_gui(int argc, char** argv) {
+  invex::gui::Options o;
+  const int rc = invex::gui::parse_options(argc, argv, o);
+  if (rc >= 0) return rc;
+  return invex::gui::run(o);
+}

@@ -1,0 +1,319 @@
+// The manifold view: the CPPN's image at the slider's z, and thumbnails along the manifold.
+#include <imgui.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "app/gui/app_state.h"
+#include "app/gui/sweep_axes.h"
+
+namespace invex::gui {
+
+namespace {
+
+const ImU32 kAccent = IM_COL32(255, 170, 40, 255);
+const ImU32 kFrame = IM_COL32(90, 90, 100, 255);
+
+// UV rectangle of sweep image k in the atlas.
+void atlas_uv(const AppState& s, int k, ImVec2& uv0, ImVec2& uv1) {
+  const int cols = s.atlas_cols;
+  const int rows = (s.sweep.images.count + cols - 1) / cols;
+  const int c = k % cols, r = k / cols;
+  uv0 = ImVec2(static_cast<float>(c) / cols, static_cast<float>(r) / rows);
+  uv1 = ImVec2(static_cast<float>(c + 1) / cols, static_cast<float>(r + 1) / rows);
+}
+
+float sweep_activation(const AppState& s, int k) {
+  const auto& a = s.sweep.snap->sweep_activations;
+  return k < static_cast<int>(a.size()) ? a[k] : NAN;
+}
+
+// One clickable thumbnail of sweep image k; a click moves the slider(s) to its latent.
+void thumbnail(AppState& s, int k, ImVec2 p, float size, bool current) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  ImVec2 uv0, uv1;
+  atlas_uv(s, k, uv0, uv1);
+  const ImVec2 q(p.x + size, p.y + size);
+  dl->AddImage(s.atlas_tex.imgui_id(), p, q, uv0, uv1);
+  dl->AddRect(p, q, current ? kAccent : kFrame, 0, 0, current ? 2.5f : 1.0f);
+  ImGui::SetCursorScreenPos(p);
+  ImGui::PushID(k);
+  if (ImGui::InvisibleButton("thumb", ImVec2(size, size))) {
+    const LatentPoints& lp = s.sweep.snap->sweep_latents;
+    for (int d = 0; d < lp.dims && d < static_cast<int>(s.z.size()); ++d) s.z[d] = lp.at(k, d);
+    s.playing = false;
+  }
+  if (ImGui::IsItemHovered()) {
+    const LatentPoints& lp = s.sweep.snap->sweep_latents;
+    if (lp.dims == 1)
+      ImGui::SetTooltip("z = %.3f rad, activation %.3f of the MEI\nClick to move the slider here.",
+                        lp.at(k, 0), sweep_activation(s, k));
+    else
+      ImGui::SetTooltip(
+          "z = (%.3f, %.3f), activation %.3f of the MEI\n"
+          "Click to move the sliders here.",
+          lp.at(k, 0), lp.at(k, 1), sweep_activation(s, k));
+  }
+  ImGui::PopID();
+}
+
+// A point on the border of a square of half-side h around c, at fraction f of the way round,
+// going clockwise (as z grows) from just right of the top middle. The offset puts 4 of every
+// 20 evenly spaced thumbnails exactly on the corners, so the ring looks like a closed loop.
+ImVec2 square_ring(ImVec2 c, float h, float f) {
+  float t = (f - std::floor(f)) * 8.0f + 0.2f;  // the perimeter in units of h
+  if (t >= 8) t -= 8;
+  if (t < 1) return ImVec2(c.x + t * h, c.y - h);
+  if (t < 3) return ImVec2(c.x + h, c.y - h + (t - 1) * h);
+  if (t < 5) return ImVec2(c.x + h - (t - 3) * h, c.y + h);
+  if (t < 7) return ImVec2(c.x - h, c.y + h - (t - 5) * h);
+  return ImVec2(c.x - h + (t - 7) * h, c.y - h);
+}
+
+void big_image(AppState& s, ImVec2 p, float size) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const ImVec2 q(p.x + size, p.y + size);
+  const ImVec2 fb = ImGui::GetIO().DisplayFramebufferScale;
+  s.view_rect = ImVec4(p.x * fb.x, p.y * fb.y, size * fb.x, size * fb.y);
+  if (has_view(s) && s.view.image.count > 0 && s.view_tex.valid()) {
+    dl->AddImage(s.view_tex.imgui_id(), p, q);
+    dl->AddRect(p, q, kFrame);
+    ImGui::SetCursorScreenPos(p);
+    ImGui::InvisibleButton("view", ImVec2(size, size));
+    tip("The CPPN's image at the slider's z, after the image transform: exactly what the "
+        "neuron sees, rendered at display resolution with the BatchNorm statistics frozen "
+        "over the canonical grid (so the image depends on z only).");
+    return;
+  }
+  dl->AddRectFilled(p, q, IM_COL32(30, 30, 36, 255));
+  dl->AddRect(p, q, kFrame);
+  const char* msg = "Press Start (Space) to train.";
+  if (s.run && s.run->state() == RunState::Running) msg = "Preparing the first snapshot…";
+  if (s.shown) msg = "Rendering…";
+  if (!s.view.error.empty() && s.view.serial > s.min_serial) msg = s.view.error.c_str();
+  ImGui::SetCursorScreenPos(ImVec2(p.x + 10, p.y + size * 0.5f - ImGui::GetFontSize()));
+  ImGui::PushTextWrapPos(p.x + size - 10);
+  ImGui::TextDisabled("%s", msg);
+  ImGui::PopTextWrapPos();
+}
+
+void draw_ring(AppState& s, ImVec2 origin, float side, const SweepAxes& axes) {
+  const int count = s.sweep.images.count;
+  const int shown = std::min(count, 20);
+  const float t = side * 0.125f;  // thumbnail size
+  const float gap = std::max(3.0f, side * 0.01f);
+  const ImVec2 c(origin.x + side * 0.5f, origin.y + side * 0.5f);
+  const float h = side * 0.5f - t * 0.5f;  // centres of the thumbnails lie on this square
+  const float b = side - 2 * t - 4 * gap;  // the big image inside the ring
+  big_image(s, ImVec2(c.x - b * 0.5f, c.y - b * 0.5f), b);
+
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->AddRect(ImVec2(c.x - h, c.y - h), ImVec2(c.x + h, c.y + h), IM_COL32(70, 70, 80, 255), 0, 0,
+              2.0f);
+  const int cur = axes.valid() ? axes.nearest(0, s.z[0]) : -1;
+  int cur_shown = -1;
+  float best = 1e9f;
+  for (int i = 0; i < shown; ++i) {
+    const int k = i * count / shown;
+    const float dist = std::fabs(static_cast<float>(k - cur));
+    const float wrapped = std::min(dist, count - dist);
+    if (wrapped < best) best = wrapped, cur_shown = i;
+  }
+  for (int i = 0; i < shown; ++i) {
+    const int k = i * count / shown;
+    const ImVec2 m = square_ring(c, h, static_cast<float>(i) / shown);
+    thumbnail(s, k, ImVec2(m.x - t * 0.5f, m.y - t * 0.5f), t, i == cur_shown);
+  }
+  // Where the slider is on the loop, between the thumbnails.
+  const ImVec2 m = square_ring(c, h, s.z[0] / kTwoPi);
+  const ImVec2 inner(c.x + (m.x - c.x) * (1 - (t * 0.5f + gap * 1.5f) / h),
+                     c.y + (m.y - c.y) * (1 - (t * 0.5f + gap * 1.5f) / h));
+  dl->AddCircleFilled(inner, gap * 1.3f, kAccent);
+}
+
+void draw_strip(AppState& s, ImVec2 origin, ImVec2 avail, const SweepAxes& axes) {
+  const int count = s.sweep.images.count;
+  const int shown = std::min(count, 10);
+  const float gap = 4.0f;
+  const float t = (avail.x - gap * (shown - 1)) / shown;
+  const float b = std::max(32.0f, std::min(avail.x, avail.y - t - 3 * gap));
+  big_image(s, ImVec2(origin.x + (avail.x - b) * 0.5f, origin.y), b);
+  const float y = origin.y + b + 2 * gap;
+  const int cur = axes.valid() ? axes.nearest(0, s.z[0]) : -1;
+  int cur_shown = 0;
+  float best = 1e9f;
+  for (int i = 0; i < shown; ++i) {
+    const int k = shown > 1 ? i * (count - 1) / (shown - 1) : 0;
+    if (std::fabs(static_cast<float>(k - cur)) < best)
+      best = std::fabs(float(k - cur)), cur_shown = i;
+  }
+  for (int i = 0; i < shown; ++i) {
+    const int k = shown > 1 ? i * (count - 1) / (shown - 1) : 0;
+    thumbnail(s, k, ImVec2(origin.x + i * (t + gap), y), t, i == cur_shown);
+  }
+  // The slider's place along the line.
+  const float x = origin.x + t * 0.5f + (avail.x - t) * std::clamp(s.z[0] / kTwoPi, 0.0f, 1.0f);
+  ImGui::GetWindowDrawList()->AddTriangleFilled(ImVec2(x, y + t + 2), ImVec2(x - 5, y + t + 9),
+                                                ImVec2(x + 5, y + t + 9), kAccent);
+}
+
+void draw_grid(AppState& s, ImVec2 origin, ImVec2 avail, const SweepAxes& axes) {
+  // Image and grid side by side or one above the other, whichever gives the larger squares.
+  const float gap = 8.0f;
+  const float beside = std::min((avail.x - gap) * 0.5f, avail.y);
+  const float above = std::min(avail.x, (avail.y - gap) * 0.5f);
+  const float side = std::max(32.0f, std::max(beside, above));
+  big_image(s, ImVec2(origin.x + (beside >= above ? 0.0f : (avail.x - side) * 0.5f), origin.y),
+            side);
+  if (!axes.valid() || !s.atlas_tex.valid()) return;
+  const int stride = std::max(1, axes.n / 10);
+  const int shown = (axes.n + stride - 1) / stride;
+  const float cell = side / shown;
+  const ImVec2 g = beside >= above
+                       ? ImVec2(origin.x + side + gap, origin.y)
+                       : ImVec2(origin.x + (avail.x - side) * 0.5f, origin.y + side + gap);
+  const int ci = axes.nearest(0, s.z[0]) / stride, cj = axes.nearest(1, s.z[1]) / stride;
+  for (int i = 0; i < shown; ++i)
+    for (int j = 0; j < shown; ++j) {
+      const int k = (i * stride) * axes.n + j * stride;
+      thumbnail(s, k, ImVec2(g.x + j * cell, g.y + i * cell), cell, false);
+    }
+  // Drawn last so neighbours do not paint over the highlight.
+  ImGui::GetWindowDrawList()->AddRect(ImVec2(g.x + cj * cell, g.y + ci * cell),
+                                      ImVec2(g.x + (cj + 1) * cell, g.y + (ci + 1) * cell), kAccent,
+                                      0, 0, 2.5f);
+}
+
+// A square pad: x is z2, y is z1 (down), matching the thumbnail grid and the heatmap.
+void xy_pad(AppState& s, float size, const SweepAxes& axes) {
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  const ImVec2 q(p.x + size, p.y + size);
+  ImGui::InvisibleButton("xy pad", ImVec2(size, size));
+  tip("XY pad: drag to move through the 2-D latent (horizontal z2, vertical z1, as in the "
+      "thumbnail grid and the heatmap).");
+  if (ImGui::IsItemActive()) {
+    const ImVec2 m = ImGui::GetIO().MousePos;
+    const float fx = std::clamp((m.x - p.x) / size, 0.0f, 1.0f);
+    const float fy = std::clamp((m.y - p.y) / size, 0.0f, 1.0f);
+    s.z[1] = axes.valid() ? axes.z_at(1, fx) : fx * kTwoPi;
+    s.z[0] = axes.valid() ? axes.z_at(0, fy) : fy * kTwoPi;
+    s.playing = false;
+  }
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->AddRectFilled(p, q, IM_COL32(28, 30, 38, 255));
+  for (int i = 1; i < 4; ++i) {
+    dl->AddLine(ImVec2(p.x + size * i / 4, p.y), ImVec2(p.x + size * i / 4, q.y),
+                IM_COL32(60, 60, 70, 255));
+    dl->AddLine(ImVec2(p.x, p.y + size * i / 4), ImVec2(q.x, p.y + size * i / 4),
+                IM_COL32(60, 60, 70, 255));
+  }
+  dl->AddRect(p, q, kFrame);
+  const float fx = axes.valid() ? axes.frac(1, s.z[1]) : s.z[1] / kTwoPi;
+  const float fy = axes.valid() ? axes.frac(0, s.z[0]) : s.z[0] / kTwoPi;
+  dl->AddCircleFilled(ImVec2(p.x + fx * size, p.y + fy * size), 5.0f, kAccent);
+}
+
+}  // namespace
+
+void draw_manifold_panel(AppState& s, ImVec2 pos, ImVec2 size) {
+  ImGui::SetNextWindowPos(pos);
+  ImGui::SetNextWindowSize(size);
+  ImGui::Begin("Manifold", nullptr,
+               ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
+                   ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
+  const int dims = latent_dims(s);
+  if (static_cast<int>(s.z.size()) != dims) s.z.resize(dims, 0.0f);
+  const SweepAxes axes = has_sweep(s) ? sweep_axes(*s.sweep.snap) : SweepAxes{};
+  const bool thumbs = has_sweep(s) && s.atlas_tex.valid() && s.sweep.images.count > 1;
+
+  const float line = ImGui::GetFrameHeightWithSpacing();
+  const float pad = dims == 2 ? 4.2f * line : 0.0f;
+  const float controls_h = (dims == 2 ? std::max(pad, 3 * line) : 3 * line) + 2 * line;
+  const ImVec2 origin = ImGui::GetCursorScreenPos();
+  ImVec2 avail = ImGui::GetContentRegionAvail();
+  avail.y -= controls_h;
+
+  if (dims == 1 && latent_periodic(s, 0)) {
+    const float side = std::max(64.0f, std::min(avail.x, avail.y));
+    const ImVec2 o(origin.x + (avail.x - side) * 0.5f, origin.y);
+    if (thumbs)
+      draw_ring(s, o, side, axes);
+    else
+      big_image(s, ImVec2(o.x + side * 0.125f + 6, o.y + side * 0.125f + 6),
+                side - 2 * (side * 0.125f + 6));
+  } else if (dims == 1) {
+    if (thumbs)
+      draw_strip(s, origin, avail, axes);
+    else
+      big_image(s, origin, std::max(32.0f, std::min(avail.x, avail.y * 0.8f)));
+  } else {
+    draw_grid(s, origin, avail, thumbs ? axes : SweepAxes{});
+  }
+  ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + avail.y + ImGui::GetStyle().ItemSpacing.y));
+
+  // --- controls
+  const float pad_w = dims == 2 ? pad : 0.0f;
+  ImGui::BeginGroup();
+  ImGui::PushItemWidth(ImGui::GetContentRegionAvail().x - pad_w - ImGui::GetFontSize() * 6);
+  const float hi = kTwoPi;
+  if (dims == 1) {
+    if (ImGui::SliderFloat("z", &s.z[0], 0.0f, hi, "%.3f rad")) s.playing = false;
+    tip(latent_periodic(s, 0)
+            ? "The latent z: one point of the manifold, one image. The latent is a circle: z "
+              "and z + 2π are the same image, so the thumbnails form a ring. Keys ←/→ step "
+              "through the canonical sweep."
+            : "The latent z: one point of the manifold, one image. The latent is a line from "
+              "0 to 2π (not periodic). Keys ←/→ step through the canonical sweep.");
+  } else {
+    if (ImGui::SliderFloat("z1", &s.z[0], 0.0f, hi, "%.3f rad")) s.playing = false;
+    tip(latent_periodic(s, 0) ? "First latent coordinate (periodic; rows of the grid). ↑/↓ step."
+                              : "First latent coordinate (not periodic; rows of the grid). "
+                                "↑/↓ step.");
+    if (ImGui::SliderFloat("z2", &s.z[1], 0.0f, hi, "%.3f rad")) s.playing = false;
+    tip(latent_periodic(s, 1)
+            ? "Second latent coordinate (periodic; columns of the grid). ←/→ step."
+            : "Second latent coordinate (not periodic; columns of the grid). ←/→ step.");
+  }
+  if (ImGui::Button(s.playing ? "Stop playing" : "Play")) s.playing = !s.playing;
+  tip("Animate z so the manifold plays as a movie: what changes is what the neuron ignores.");
+  ImGui::SameLine();
+  ImGui::SliderFloat("speed", &s.play_speed, 0.01f, 1.0f, "%.2f loops/s",
+                     ImGuiSliderFlags_Logarithmic);
+  tip("How fast Play moves z, in sweeps of the whole latent range per second.");
+  if (dims == 2) {
+    ImGui::RadioButton("play z1", &s.play_dim, 0);
+    tip("Play moves the first latent coordinate.");
+    ImGui::SameLine();
+    ImGui::RadioButton("play z2", &s.play_dim, 1);
+    tip("Play moves the second latent coordinate.");
+    ImGui::SameLine();
+  }
+  int cmap = s.cmap == Colormap::Grey ? 0 : 1;
+  ImGui::RadioButton("grey", &cmap, 0);
+  tip("Grey: black = −s, mid grey = 0, white = +s, with s the largest |pixel| over the "
+      "canonical sweep. One scale for the whole manifold, so sweeping never flickers.");
+  ImGui::SameLine();
+  ImGui::RadioButton("diverging", &cmap, 1);
+  tip("Blue = negative, white = 0, red = positive, on the same symmetric scale: shows the "
+      "sign of each pixel relative to the image mean.");
+  s.cmap = cmap == 0 ? Colormap::Grey : Colormap::Diverging;
+  ImGui::PopItemWidth();
+  ImGui::EndGroup();
+  if (dims == 2) {
+    ImGui::SameLine();
+    xy_pad(s, pad, axes);
+  }
+
+  if (has_view(s)) {
+    const Snapshot& v = *s.view.snap;
+    ImGui::TextDisabled("%d×%d%s from step %d, scale ±%.3g", s.view.image.height,
+                        s.view.image.width, s.view.preview ? " (preview)" : "", v.step,
+                        has_sweep(s) ? s.sweep.scale : 0.0f);
+    tip("Resolution of the big image (a coarse preview while z moves), the training step of "
+        "the snapshot it was rendered from, and the colour scale s.");
+  }
+  ImGui::End();
+}
+
+}  // namespace invex::gui

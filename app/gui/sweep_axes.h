@@ -1,0 +1,71 @@
+// Where the canonical sweep's images sit in the latent space, so thumbnails, the heatmap and
+// the plot can map between z, grid indices and screen positions the same way.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/snapshot.h"
+
+namespace invex::gui {
+
+constexpr float kTwoPi = 6.283185307179586f;
+
+struct SweepAxes {
+  int dims = 1;
+  int n = 0;  // points per dimension
+  float v0[2] = {0, 0}, step[2] = {1, 1};
+  bool periodic[2] = {true, true};
+  bool valid() const { return n > 1; }
+
+  // Fraction of the axis in [0, 1] where z sits when each of the n points owns one cell.
+  float frac(int d, float z) const {
+    float f = ((z - v0[d]) / step[d] + 0.5f) / n;
+    if (periodic[d]) f -= std::floor(f);
+    return std::clamp(f, 0.0f, 1.0f);
+  }
+  float z_at(int d, float f) const {
+    float z = (f * n - 0.5f) * step[d] + v0[d];
+    if (periodic[d]) {
+      z = std::fmod(z, kTwoPi);
+      if (z < 0) z += kTwoPi;
+      return z;
+    }
+    return std::clamp(z, 0.0f, kTwoPi);
+  }
+  int nearest(int d, float z) const {
+    int i = static_cast<int>(std::lround((z - v0[d]) / step[d]));
+    if (periodic[d]) return ((i % n) + n) % n;
+    return std::clamp(i, 0, n - 1);
+  }
+  float value(int d, int i) const { return v0[d] + i * step[d]; }
+};
+
+inline SweepAxes sweep_axes(const Snapshot& s) {
+  SweepAxes a;
+  const LatentPoints& p = s.sweep_latents;
+  a.dims = std::clamp(p.dims, 1, 2);
+  for (int d = 0; d < a.dims && d < s.cppn.latent_dims(); ++d) a.periodic[d] = s.cppn.periodic[d];
+  if (a.dims == 1) {
+    a.n = p.count;
+    if (a.n > 1) {
+      a.v0[0] = p.at(0, 0);
+      a.step[0] = p.at(1, 0) - p.at(0, 0);
+    }
+  } else {
+    a.n = static_cast<int>(std::lround(std::sqrt(static_cast<double>(p.count))));
+    if (a.n > 1 && a.n * a.n == p.count) {
+      a.v0[0] = p.at(0, 0);
+      a.step[0] = p.at(a.n, 0) - p.at(0, 0);
+      a.v0[1] = p.at(0, 1);
+      a.step[1] = p.at(1, 1) - p.at(0, 1);
+    } else {
+      a.n = 0;
+    }
+  }
+  for (int d = 0; d < 2; ++d)
+    if (!(std::fabs(a.step[d]) > 1e-9f)) a.n = 0;
+  return a;
+}
+
+}  // namespace invex::gui

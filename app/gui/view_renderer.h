@@ -1,0 +1,99 @@
+// Everything the manifold view needs from the CPU (renders of the CPPN, the neuron's response
+// at z, the neuron's filters) is computed on one worker thread, so a frame never waits for a
+// render. The main thread states what it wants each frame; the worker always works on the
+// newest wish and drops stale ones; the main thread picks up finished results by serial.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/config.h"
+#include "core/image_stack.h"
+#include "core/snapshot.h"
+
+namespace invex::gui {
+
+class ViewRenderer {
+ public:
+  struct View {
+    std::uint64_t serial = 0;
+    SnapshotPtr snap;
+    std::vector<float> z;
+    ImageStack image;      // 1×C×S×S, transformed (what the neuron sees, at display size)
+    bool preview = false;  // a coarse render while z moves; the full one follows
+    float activation = 0;  // normalised: response at the training resolution / MEI
+    bool has_activation = false;
+    std::string error;
+  };
+  struct Sweep {
+    std::uint64_t serial = 0;
+    SnapshotPtr snap;
+    ImageStack images;  // the canonical sweep at the training resolution
+    float scale = 1;    // max |value| over the sweep: the one colour scale of the manifold
+    std::string error;
+  };
+  struct Filters {
+    std::uint64_t serial = 0;
+    ImageStack images;
+    std::string error;
+  };
+
+  ViewRenderer();
+  ~ViewRenderer();
+  ViewRenderer(const ViewRenderer&) = delete;
+  ViewRenderer& operator=(const ViewRenderer&) = delete;
+
+  // Cheap when nothing changed; call every frame. A null snapshot clears nothing.
+  void want_view(const SnapshotPtr& snap, const std::vector<float>& z, int display_size);
+  void want_filters(const NeuronConfig& neuron);
+
+  // Copy the newest result into `have` when it is newer than have.serial.
+  bool take(View& have);
+  bool take(Sweep& have);
+  bool take(Filters& have);
+
+  // Drop the current wish (a run was replaced). Returns the serial that every result of the
+  // old run is at or below, so the caller can ignore a result still in flight.
+  std::uint64_t forget();
+
+  // True while any wanted result is not finished (the test harness waits on this).
+  bool busy() const;
+
+ private:
+  void worker();
+  bool has_work_locked() const;
+
+  mutable std::mutex mutex_;
+  std::condition_variable cv_;
+  bool quit_ = false;
+
+  // Wishes (main thread writes).
+  SnapshotPtr want_snap_;
+  std::vector<float> want_z_;
+  int want_size_ = 256;
+  NeuronConfig want_neuron_;
+  std::uint64_t want_neuron_gen_ = 0;
+
+  // What the worker last finished.
+  SnapshotPtr done_view_snap_;
+  std::vector<float> done_view_z_;
+  int done_view_size_ = 0;
+  bool done_view_preview_ = false;
+  SnapshotPtr done_sweep_snap_;
+  double sweep_wanted_since_ = -1;  // seconds; stops a running Play from starving the sweep
+  std::uint64_t done_neuron_gen_ = 0;
+  bool working_ = false;
+
+  View view_;
+  Sweep sweep_;
+  Filters filters_;
+  std::uint64_t serial_ = 0;
+
+  std::thread thread_;
+};
+
+}  // namespace invex::gui
