@@ -246,7 +246,7 @@ int run_render(int argc, char** argv) {
       const std::vector<float> act =
           activations_at(*snap, neuron, sweep, progress, "figure activations");
       int rows = 0, cols = 0;
-      const std::vector<int> idx = figure_thumbnail_indices(sweep, &rows, &cols);
+      const std::vector<int> idx = figure_thumbnail_indices(sweep, periodic, &rows, &cols);
       LatentPoints shown;
       shown.dims = sweep.dims;
       shown.count = static_cast<int>(idx.size());

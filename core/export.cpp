@@ -172,14 +172,19 @@ std::vector<float> distinct(const LatentPoints& z, int d) {
   return out;
 }
 
-std::vector<int> evenly_spaced(int n, int pick) {
+// `pick` of n points in order. On a circle the first point follows the last, so the spacing is
+// n / pick; on a segment both ends are included and the spacing is (n - 1) / (pick - 1).
+std::vector<int> evenly_spaced(int n, int pick, bool wrap) {
   std::vector<int> idx;
   if (pick >= n) {
     for (int i = 0; i < n; ++i) idx.push_back(i);
     return idx;
   }
-  for (int i = 0; i < pick; ++i)
-    idx.push_back(static_cast<int>(std::lround(static_cast<double>(i) * (n - 1) / (pick - 1))));
+  for (int i = 0; i < pick; ++i) {
+    const double at = wrap ? static_cast<double>(i) * n / pick
+                           : static_cast<double>(i) * (n - 1) / std::max(1, pick - 1);
+    idx.push_back(static_cast<int>(std::lround(at)));
+  }
   return idx;
 }
 
@@ -432,10 +437,12 @@ void write_png_frames(const std::string& dir, const ImageStack& frames,
 // ---------------------------------------------------------------------------------------------
 // Figure
 
-std::vector<int> figure_thumbnail_indices(const LatentPoints& latents, int* rows, int* cols) {
+std::vector<int> figure_thumbnail_indices(const LatentPoints& latents,
+                                          const std::vector<bool>& periodic, int* rows, int* cols) {
+  auto wraps = [&](int d) { return d < static_cast<int>(periodic.size()) && periodic[d]; };
   if (latents.count < 1) throw std::invalid_argument("figure: no latent points");
   if (latents.dims == 1) {
-    const std::vector<int> idx = evenly_spaced(latents.count, 12);
+    const std::vector<int> idx = evenly_spaced(latents.count, 12, wraps(0));
     *rows = 1;
     *cols = static_cast<int>(idx.size());
     return idx;
@@ -445,7 +452,7 @@ std::vector<int> figure_thumbnail_indices(const LatentPoints& latents, int* rows
   const int n1 = static_cast<int>(distinct(latents, 1).size());
   if (n0 * n1 != latents.count)
     throw std::invalid_argument("figure: 2-D latents must form a full grid (last dim fastest)");
-  const std::vector<int> r = evenly_spaced(n0, 10), c = evenly_spaced(n1, 10);
+  const std::vector<int> r = evenly_spaced(n0, 10, wraps(0)), c = evenly_spaced(n1, 10, wraps(1));
   std::vector<int> idx;
   for (int i : r)
     for (int j : c) idx.push_back(i * n1 + j);
@@ -602,7 +609,7 @@ void write_figure(const std::string& path, const ImageStack& images, const Laten
   if (images.count != latents.count)
     throw std::invalid_argument("figure: one image per latent point is needed");
   int rows = 0, cols = 0;
-  const std::vector<int> idx = figure_thumbnail_indices(latents, &rows, &cols);
+  const std::vector<int> idx = figure_thumbnail_indices(latents, periodic, &rows, &cols);
   ImageStack thumbs(static_cast<int>(idx.size()), 1, images.height, images.width);
   for (size_t n = 0; n < idx.size(); ++n)
     std::copy(images.image(idx[n]), images.image(idx[n]) + images.image_size(),

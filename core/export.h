@@ -83,9 +83,11 @@ struct RgbImage {
 };
 
 // Which of K latents a figure shows as thumbnails: 1-D, up to 12 evenly spaced points; 2-D
-// (a full grid, last dimension fastest), up to 10×10 evenly subsampled, row-major. `rows` and
-// `cols` receive the thumbnail layout.
-std::vector<int> figure_thumbnail_indices(const LatentPoints& latents, int* rows, int* cols);
+// (a full grid, last dimension fastest), up to 10×10 evenly subsampled, row-major. Along a
+// periodic dimension the spacing wraps (the last point is not a repeat of the first); along a
+// non-periodic one both ends are shown. `rows` and `cols` receive the thumbnail layout.
+std::vector<int> figure_thumbnail_indices(const LatentPoints& latents,
+                                          const std::vector<bool>& periodic, int* rows, int* cols);
 
 // The figure: thumbnails above a plot of the activation (normalised by the MEI). 1-D: the
 // activation curve over z in [0, 2π] with the MEI = 1 reference line and ticks where the

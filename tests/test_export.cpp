@@ -494,12 +494,17 @@ TEST_CASE("export: figure for a 1-D sweep") {
     for (int i = 0; i < 256; ++i) images.image(k)[i] = std::sin(0.1f * i + 0.06f * k);
   }
   int rows = 0, cols = 0;
-  const std::vector<int> idx = figure_thumbnail_indices(z, &rows, &cols);
+  // A loop: 100/12 apart, the last thumbnail is not a near-copy of the first.
+  const std::vector<int> idx = figure_thumbnail_indices(z, {true}, &rows, &cols);
   CHECK(rows == 1);
   CHECK(cols == 12);
   CHECK(idx.front() == 0);
-  CHECK(idx[1] == 9);  // round(99 / 11)
-  CHECK(idx.back() == 99);
+  CHECK(idx[1] == 8);       // round(100 / 12)
+  CHECK(idx.back() == 92);  // round(11 · 100 / 12)
+  // A segment: both ends shown, 99/11 apart.
+  const std::vector<int> seg = figure_thumbnail_indices(z, {false}, &rows, &cols);
+  CHECK(seg[1] == 9);
+  CHECK(seg.back() == 99);
 
   TempDir dir;
   ExportOptions opt;
@@ -538,13 +543,17 @@ TEST_CASE("export: figure for a 2-D grid subsamples to 10x10") {
       act.push_back(static_cast<float>(i + j) / 38.0f);
     }
   int rows = 0, cols = 0;
-  const std::vector<int> idx = figure_thumbnail_indices(z, &rows, &cols);
+  const std::vector<int> idx = figure_thumbnail_indices(z, {false, false}, &rows, &cols);
   CHECK(rows == 10);
   CHECK(cols == 10);
   REQUIRE(idx.size() == 100);
   CHECK(idx[1] == 2);    // round(1 · 19/9)
   CHECK(idx[10] == 40);  // second row starts at grid row 2
   CHECK(idx[99] == 399);
+  const std::vector<int> torus = figure_thumbnail_indices(z, {true, true}, &rows, &cols);
+  CHECK(torus[1] == 2);
+  CHECK(torus[10] == 40);
+  CHECK(torus[99] == 18 * 20 + 18);  // every other point; 19 would sit next to 0 again
 
   ImageStack thumbs(100, 1, 8, 8);
   for (size_t i = 0; i < thumbs.data.size(); ++i) thumbs.data[i] = std::cos(0.01f * i);
@@ -560,5 +569,5 @@ TEST_CASE("export: figure for a 2-D grid subsamples to 10x10") {
   LatentPoints ragged = z;
   ragged.count = 399;
   ragged.data.resize(798);
-  CHECK_THROWS(figure_thumbnail_indices(ragged, &rows, &cols));
+  CHECK_THROWS(figure_thumbnail_indices(ragged, {false, false}, &rows, &cols));
 }
