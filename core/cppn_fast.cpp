@@ -415,6 +415,13 @@ INVEX_INLINE void backward_hidden(const Pass& a, int64_t r0, int64_t r1, ThreadS
   const Row<W> grad_scale = load<W>(cur.grad_scale), mean_dy = load<W>(cur.mean_dy);
   const Row<W> mean_dy_xhat = load<W>(cur.mean_dy_xhat);
   RunSums<W> run;
+  // dW_l += Σ_r dh_r ⊗ x_r. With registers to spare (AVX-512: 16 rows of dW in 16 of the 32
+  // registers) each row is added as it comes; otherwise (AVX2: a row of dW is two of only 16
+  // registers) the run's dh and x are kept and multiplied four dW rows at a time afterwards,
+  // instead of spilling dW on every row.
+  constexpr bool kRowwise = W == 16;
+  alignas(64) float dh_run[kRun][kPad];
+  alignas(64) float x_run[kRun][kPad];
   int64_t n = r0 / a.hw, p = r0 - n * a.hw;
   for (int64_t rb = r0; rb < r1; rb += kRun) {
     const int64_t re = std::min(rb + kRun, r1);
@@ -426,14 +433,37 @@ INVEX_INLINE void backward_hidden(const Pass& a, int64_t r0, int64_t r1, ThreadS
       const Row<W> h = load_row<W>(a.in, r, n, p);
       const Row<W> y = scale * h + shift;
       const Row<W> x = leaky(y);
-      alignas(64) float dhs[kPad];
+      float* dhs = dh_run[r - rb];
       spill(dhs, dh);
-      for (int o = 0; o < kPad; ++o) run.dw[o] = run.dw[o] + x * dhs[o];
+      if constexpr (kRowwise) {
+        for (int o = 0; o < kPad; ++o) run.dw[o] = run.dw[o] + x * dhs[o];
+      } else {
+        store(x_run[r - rb], x);
+      }
       const Row<W> dx = combine<W>(cur.w, dhs);
       finish_row(a, h, y, dx, mean, inv_std, r, n, p, run, sums);
       if (++p == a.hw) p = 0, ++n;
     }
-    run.fold_into(sums, kPad);
+    if constexpr (kRowwise) {
+      run.fold_into(sums, kPad);
+    } else {
+      run.fold_into(sums, 0);
+      const int rows = static_cast<int>(re - rb);
+      for (int o = 0; o < kPad; o += 4) {
+        Row<W> d0 = zero_row<W>(), d1 = zero_row<W>(), d2 = zero_row<W>(), d3 = zero_row<W>();
+        for (int i = 0; i < rows; ++i) {
+          const Row<W> x = load<W>(x_run[i]);
+          d0 = d0 + x * dh_run[i][o];
+          d1 = d1 + x * dh_run[i][o + 1];
+          d2 = d2 + x * dh_run[i][o + 2];
+          d3 = d3 + x * dh_run[i][o + 3];
+        }
+        add_to(sums.dw.data() + o * kPad, d0);
+        add_to(sums.dw.data() + (o + 1) * kPad, d1);
+        add_to(sums.dw.data() + (o + 2) * kPad, d2);
+        add_to(sums.dw.data() + (o + 3) * kPad, d3);
+      }
+    }
   }
 }
 
@@ -461,18 +491,17 @@ struct Kernels {
 INVEX_KERNELS(avx512, __attribute__((target("arch=x86-64-v4"))), 16)
 INVEX_KERNELS(avx2, __attribute__((target("arch=x86-64-v3"))), 8)
 INVEX_KERNELS(sse2, , 4)
+// The widest kernels the CPU runs, chosen when a generator is made. INVEX_FAST_CPPN_ISA=sse2 or
+// avx2 asks for a narrower set, so that the tests can hold every set to the reference.
 const Kernels& kernels() {
-  static const Kernels& chosen = []() -> const Kernels& {
-    __builtin_cpu_init();
-    if (const char* force = std::getenv("INVEX_FAST_CPPN_ISA")) {  // to test the fallbacks
-      if (std::string(force) == "sse2") return kKernels_sse2;
-      if (std::string(force) == "avx2") return kKernels_avx2;
-    }
-    if (__builtin_cpu_supports("x86-64-v4")) return kKernels_avx512;
-    if (__builtin_cpu_supports("x86-64-v3")) return kKernels_avx2;
-    return kKernels_sse2;
-  }();
-  return chosen;
+  __builtin_cpu_init();
+  const bool v4 = __builtin_cpu_supports("x86-64-v4"), v3 = __builtin_cpu_supports("x86-64-v3");
+  const char* force = std::getenv("INVEX_FAST_CPPN_ISA");
+  const std::string wanted = force ? force : "";
+  if (wanted == "sse2") return kKernels_sse2;
+  if (v4 && wanted != "avx2") return kKernels_avx512;
+  if (v3) return kKernels_avx2;
+  return kKernels_sse2;
 }
 #else
 INVEX_KERNELS(generic, , 4)
@@ -490,7 +519,11 @@ bool present(const std::vector<at::Tensor>& v, size_t l) { return l < v.size() &
 class FastGenerator final : public CppnGenerator {
  public:
   FastGenerator(const CppnParameters& params, int height, int width)
-      : params_(params), height_(height), width_(width), hw_(int64_t{height} * width) {
+      : params_(params),
+        kernels_(kernels()),
+        height_(height),
+        width_(width),
+        hw_(int64_t{height} * width) {
     const size_t layers = params_.weight.size();
     if (layers < 2) throw std::invalid_argument("fast CPPN generator: needs at least 2 layers");
     for (size_t l = 0; l + 1 < layers; ++l) {
@@ -522,6 +555,7 @@ class FastGenerator final : public CppnGenerator {
                     const std::vector<double>& s2);
 
   CppnParameters params_;  // tensor handles sharing storage with the caller's
+  const Kernels& kernels_;
   int height_, width_;
   int64_t hw_;
   int64_t features_ = 0;  // 2P
@@ -738,7 +772,7 @@ at::Tensor FastGenerator::forward(const at::Tensor& latent_encoding, BatchStats*
     pass.cur = &hidden_[l];
     pass.h_out = h_[l - 1].data();
     pass.hw = hw_;
-    run_pass(rows, 0, 0, kernels().forward_hidden, pass);
+    run_pass(rows, 0, 0, kernels_.forward_hidden, pass);
     reduce_sums(s1, s2, nullptr, nullptr, nullptr, nullptr);
     double mean[kPad], var[kPad];
     for (int k = 0; k < kPad; ++k) {
@@ -760,7 +794,7 @@ at::Tensor FastGenerator::forward(const at::Tensor& latent_encoding, BatchStats*
     pass.out_rows = out_rows_.data();
     pass.images = images.data_ptr<float>();
     pass.hw = hw_;
-    run_pass(rows, 0, 0, kernels().forward_output, pass);
+    run_pass(rows, 0, 0, kernels_.forward_output, pass);
   }
 
   if (stats) {
@@ -834,8 +868,8 @@ std::vector<at::Tensor> FastGenerator::backward(const at::Tensor& grad_images) {
     pass.out_rows = out_rows_.data();
     pass.grad = g.data_ptr<float>();
     pass.hw = hw_;
-    run_pass(rows, last == 0 ? pixel_sums : 0, last == 0 ? image_sums : 0,
-             kernels().backward_output, pass);
+    run_pass(rows, last == 0 ? pixel_sums : 0, last == 0 ? image_sums : 0, kernels_.backward_output,
+             pass);
     reduce_sums(s1, s2, &dw[layers - 1], &db[layers - 1], last == 0 ? &by_pixel : nullptr,
                 last == 0 ? &by_image : nullptr);
   }
@@ -853,7 +887,7 @@ std::vector<at::Tensor> FastGenerator::backward(const at::Tensor& grad_images) {
     pass.dy = dy_.data();
     pass.store_dy = store;
     pass.hw = hw_;
-    run_pass(rows, store ? 0 : pixel_sums, store ? 0 : image_sums, kernels().backward_hidden, pass);
+    run_pass(rows, store ? 0 : pixel_sums, store ? 0 : image_sums, kernels_.backward_hidden, pass);
     reduce_sums(s1, s2, &dw[l], &db[l], store ? nullptr : &by_pixel, store ? nullptr : &by_image);
   }
 

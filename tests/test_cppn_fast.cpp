@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -125,6 +126,24 @@ TEST_CASE("fast CPPN generator matches the autograd reference") {
     auto fast = make_fast_generator(s.params, s.height, s.width);
     check_against_reference(s, *fast, "torus");
   }
+}
+
+TEST_CASE("every instruction-set variant of the fast CPPN generator matches the reference") {
+  // The variant is chosen when a generator is made, from the CPU; INVEX_FAST_CPPN_ISA asks for
+  // a narrower one (sse2, avx2; ignored where the CPU lacks it), so the fallbacks that other
+  // machines run are tested here too.
+  const char* before = std::getenv("INVEX_FAST_CPPN_ISA");
+  const std::string saved = before ? before : "";
+  const Setup s = make_setup({true, false}, 16, 7, 7, 13);
+  for (const char* isa : {"sse2", "avx2", "native"}) {
+    setenv("INVEX_FAST_CPPN_ISA", isa, 1);
+    auto fast = make_fast_generator(s.params, s.height, s.width);
+    check_against_reference(s, *fast, isa);
+  }
+  if (before)
+    setenv("INVEX_FAST_CPPN_ISA", saved.c_str(), 1);
+  else
+    unsetenv("INVEX_FAST_CPPN_ISA");
 }
 
 TEST_CASE("fast CPPN generator reuses its workspace across calls and batch sizes") {
