@@ -24,11 +24,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <condition_variable>
 #include <cstdint>
 #include <cstdlib>
+#include <functional>
+#include <mutex>
 #include <new>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/cppn.h"
@@ -510,6 +514,76 @@ const Kernels& kernels() { return kKernels_generic; }
 #undef INVEX_KERNELS
 #undef INVEX_KERNEL
 
+// ---- threads ----
+
+// LibTorch's at::parallel_for is an inline template around `#pragma omp parallel`; compiled in
+// a translation unit without -fopenmp (as the project builds) it quietly runs on one thread. So
+// the passes run on their own workers: persistent threads woken once per pass, as many as
+// at::get_num_threads() (the app's torch::set_num_threads) asks for.
+class Workers {
+ public:
+  Workers() = default;
+  Workers(const Workers&) = delete;
+  Workers& operator=(const Workers&) = delete;
+  ~Workers() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+
+  // task(c) for c in [0, count): c = 0 on the calling thread, the others on workers; returns
+  // when all are done.
+  void run(int count, const std::function<void(int)>& task) {
+    if (count <= 1) {
+      task(0);
+      return;
+    }
+    while (static_cast<int>(threads_.size()) < count - 1) {
+      const int index = static_cast<int>(threads_.size()) + 1;
+      threads_.emplace_back([this, index] { work(index); });
+    }
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      task_ = &task;
+      count_ = count;
+      pending_ = count - 1;
+      ++generation_;
+    }
+    wake_.notify_all();
+    task(0);
+    std::unique_lock<std::mutex> lock(mutex_);
+    done_.wait(lock, [this] { return pending_ == 0; });
+  }
+
+ private:
+  void work(int index) {
+    uint64_t seen = 0;
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+      wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
+      if (stop_) return;
+      seen = generation_;
+      if (index >= count_) continue;  // this pass needs fewer workers
+      const std::function<void(int)>* task = task_;
+      lock.unlock();
+      (*task)(index);
+      lock.lock();
+      if (--pending_ == 0) done_.notify_one();
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable wake_, done_;
+  std::vector<std::thread> threads_;
+  const std::function<void(int)>* task_ = nullptr;
+  int count_ = 0, pending_ = 0;
+  uint64_t generation_ = 0;
+  bool stop_ = false;
+};
+
 // ---- the generator ----
 
 at::Tensor as_float(const at::Tensor& t) { return t.detach().to(at::kFloat).contiguous(); }
@@ -577,6 +651,7 @@ class FastGenerator final : public CppnGenerator {
   // One set of sums per row chunk, chunks_ = threads (fewer for small batches): a pass's
   // result then depends on the thread count only, never on which thread ran which chunk.
   std::vector<ThreadSums> sums_;
+  Workers workers_;  // last member: its threads stop before the buffers they use go away
   size_t chunks_ = 1;
 };
 
@@ -707,8 +782,8 @@ RowSource FastGenerator::source(size_t l) const {
   return s;
 }
 
-// Runs `kernel` over all rows, split into contiguous chunks run on LibTorch's threads, each
-// chunk with its own zeroed sums (by_pixel/by_image sized as asked).
+// Runs `kernel` over all rows, split into one contiguous chunk per thread, each chunk with its
+// own zeroed sums (by_pixel/by_image sized as asked).
 void FastGenerator::run_pass(int64_t rows, size_t by_pixel, size_t by_image, Kernel kernel,
                              const Pass& pass) {
   const int64_t threads = std::max(1, at::get_num_threads());
@@ -724,9 +799,8 @@ void FastGenerator::run_pass(int64_t rows, size_t by_pixel, size_t by_image, Ker
     s.by_image.assign(by_image, 0.0);
   }
   const int64_t chunks = static_cast<int64_t>(chunks_);
-  at::parallel_for(0, chunks, 1, [&](int64_t c0, int64_t c1) {
-    for (int64_t c = c0; c < c1; ++c)
-      kernel(pass, rows * c / chunks, rows * (c + 1) / chunks, sums_[static_cast<size_t>(c)]);
+  workers_.run(static_cast<int>(chunks), [&](int c) {
+    kernel(pass, rows * c / chunks, rows * (c + 1) / chunks, sums_[static_cast<size_t>(c)]);
   });
 }
 
