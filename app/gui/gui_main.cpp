@@ -38,18 +38,21 @@ struct Options {
   int frames = 0;
   int threads = 0;
   std::string screenshot;
-  bool stats = false, exit = false;
-  double timeout = 600;  // --exit gives up waiting for training/renders after this long
+  bool stats = false, exit = false, play = false;
+  double timeout = 600;
+  float mouse_x = -1, mouse_y = -1;  // --mouse X,Y: where the pointer rests in --exit runs  //
+                                     // --exit gives up waiting for training/renders after this long
 };
 
 void usage(FILE* f) {
   std::fprintf(f,
                "usage: invex gui [--preset NAME | --run DIR] [--threads N]\n"
                "                 [--train-steps N] [--frames M] [--screenshot FILE] [--stats]\n"
-               "                 [--exit] [--timeout SECONDS]\n"
+               "                 [--exit] [--play] [--mouse X,Y] [--timeout SECONDS]\n"
                "Opens the invariance-manifold explorer. The options after --threads drive it\n"
                "without a person: start training and stop after N steps, run M frames, save a\n"
-               "PNG of the window, print frame-time statistics, and exit.\n");
+               "PNG of the window, print frame-time statistics, and exit; --play animates z,\n"
+               "--mouse rests the pointer there (to see a tooltip in the screenshot).\n");
 }
 
 bool parse_int(const char* s, int& out) {
@@ -81,6 +84,14 @@ int parse_options(int argc, char** argv, Options& o) {
       o.stats = true;
     } else if (a == "--exit") {
       o.exit = true;
+    } else if (a == "--play") {
+      o.play = true;
+    } else if (a == "--mouse") {
+      if (!value(v)) return 2;
+      if (std::sscanf(v, "%f,%f", &o.mouse_x, &o.mouse_y) != 2 || o.mouse_x < 0 || o.mouse_y < 0) {
+        std::fprintf(stderr, "invex gui: --mouse expects X,Y in pixels, got '%s'\n", v);
+        return 2;
+      }
     } else if (a == "--preset" || a == "--run" || a == "--screenshot") {
       if (!value(v)) return 2;
       (a == "--preset" ? o.preset : a == "--run" ? o.run_dir : o.screenshot) = v;
@@ -190,7 +201,10 @@ bool settled(AppState& s, const Options& o) {
   if (!s.latest) return o.train_steps == 0;
   // The state changes before the final snapshot is published: wait for that snapshot.
   if (s.run && s.latest->state != s.run->state()) return false;
-  if (s.shown != s.latest || s.renderer.busy()) return false;
+  if (s.shown != s.latest) return false;
+  // While Play moves z the renders never catch up; any current image will do.
+  if (s.playing) return has_view(s) && s.view.snap == s.latest;
+  if (s.renderer.busy()) return false;
   return has_view(s) && !s.view.preview;
 }
 
@@ -312,6 +326,7 @@ int run(const Options& o) {
   }
   if (!s.error.empty()) std::fprintf(stderr, "invex gui: %s\n", s.error.c_str());
   if (o.train_steps > 0) start(s);
+  s.playing = o.play;
 
   using clock = std::chrono::steady_clock;
   const auto t_begin = clock::now();
@@ -339,7 +354,8 @@ int run(const Options& o) {
     ImGui_ImplGlfw_NewFrame();
     // Nobody is at the screen in --exit runs: a pointer parked over a control (Xvfb puts it
     // in the middle) would pop a tooltip into the screenshot.
-    if (o.exit) io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
+    if (o.exit)
+      io.MousePos = o.mouse_x >= 0 ? ImVec2(o.mouse_x, o.mouse_y) : ImVec2(-FLT_MAX, -FLT_MAX);
     ImGui::NewFrame();
 
     handle_keys(s);

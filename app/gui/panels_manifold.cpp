@@ -132,7 +132,8 @@ void draw_ring(AppState& s, ImVec2 origin, float side, const SweepAxes& axes) {
   dl->AddCircleFilled(inner, gap * 1.3f, kAccent);
 }
 
-void draw_strip(AppState& s, ImVec2 origin, ImVec2 avail, const SweepAxes& axes) {
+// Returns the height used.
+float draw_strip(AppState& s, ImVec2 origin, ImVec2 avail, const SweepAxes& axes) {
   const int count = s.sweep.images.count;
   const int shown = std::min(count, 10);
   const float gap = 4.0f;
@@ -156,9 +157,11 @@ void draw_strip(AppState& s, ImVec2 origin, ImVec2 avail, const SweepAxes& axes)
   const float x = origin.x + t * 0.5f + (avail.x - t) * std::clamp(s.z[0] / kTwoPi, 0.0f, 1.0f);
   ImGui::GetWindowDrawList()->AddTriangleFilled(ImVec2(x, y + t + 2), ImVec2(x - 5, y + t + 9),
                                                 ImVec2(x + 5, y + t + 9), kAccent);
+  return y + t + 10 - origin.y;
 }
 
-void draw_grid(AppState& s, ImVec2 origin, ImVec2 avail, const SweepAxes& axes) {
+// Returns the height used.
+float draw_grid(AppState& s, ImVec2 origin, ImVec2 avail, const SweepAxes& axes) {
   // Image and grid side by side or one above the other, whichever gives the larger squares.
   const float gap = 8.0f;
   const float beside = std::min((avail.x - gap) * 0.5f, avail.y);
@@ -166,7 +169,8 @@ void draw_grid(AppState& s, ImVec2 origin, ImVec2 avail, const SweepAxes& axes) 
   const float side = std::max(32.0f, std::max(beside, above));
   big_image(s, ImVec2(origin.x + (beside >= above ? 0.0f : (avail.x - side) * 0.5f), origin.y),
             side);
-  if (!axes.valid() || !s.atlas_tex.valid()) return;
+  const float used = beside >= above ? side : 2 * side + gap;
+  if (!axes.valid() || !s.atlas_tex.valid()) return used;
   const int stride = std::max(1, axes.n / 10);
   const int shown = (axes.n + stride - 1) / stride;
   const float cell = side / shown;
@@ -183,6 +187,7 @@ void draw_grid(AppState& s, ImVec2 origin, ImVec2 avail, const SweepAxes& axes) 
   ImGui::GetWindowDrawList()->AddRect(ImVec2(g.x + cj * cell, g.y + ci * cell),
                                       ImVec2(g.x + (cj + 1) * cell, g.y + (ci + 1) * cell), kAccent,
                                       0, 0, 2.5f);
+  return used;
 }
 
 // A square pad: x is z2, y is z1 (down), matching the thumbnail grid and the heatmap.
@@ -228,12 +233,14 @@ void draw_manifold_panel(AppState& s, ImVec2 pos, ImVec2 size) {
   const bool thumbs = has_sweep(s) && s.atlas_tex.valid() && s.sweep.images.count > 1;
 
   const float line = ImGui::GetFrameHeightWithSpacing();
-  const float pad = dims == 2 ? 4.2f * line : 0.0f;
-  const float controls_h = (dims == 2 ? std::max(pad, 3 * line) : 3 * line) + 2 * line;
+  const float pad = dims == 2 ? 5 * line - ImGui::GetStyle().ItemSpacing.y : 0.0f;
+  const float controls_h = (dims == 2 ? 5 * line : 3 * line) + 1.5f * line;
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   ImVec2 avail = ImGui::GetContentRegionAvail();
   avail.y -= controls_h;
 
+  // The view takes what it needs from the top; the controls follow right under it.
+  float used = 0;
   if (dims == 1 && latent_periodic(s, 0)) {
     const float side = std::max(64.0f, std::min(avail.x, avail.y));
     const ImVec2 o(origin.x + (avail.x - side) * 0.5f, origin.y);
@@ -242,15 +249,19 @@ void draw_manifold_panel(AppState& s, ImVec2 pos, ImVec2 size) {
     else
       big_image(s, ImVec2(o.x + side * 0.125f + 6, o.y + side * 0.125f + 6),
                 side - 2 * (side * 0.125f + 6));
+    used = side;
   } else if (dims == 1) {
-    if (thumbs)
-      draw_strip(s, origin, avail, axes);
-    else
-      big_image(s, origin, std::max(32.0f, std::min(avail.x, avail.y * 0.8f)));
+    if (thumbs) {
+      used = draw_strip(s, origin, avail, axes);
+    } else {
+      used = std::max(32.0f, std::min(avail.x, avail.y * 0.8f));
+      big_image(s, origin, used);
+    }
   } else {
-    draw_grid(s, origin, avail, thumbs ? axes : SweepAxes{});
+    used = draw_grid(s, origin, avail, thumbs ? axes : SweepAxes{});
   }
-  ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + avail.y + ImGui::GetStyle().ItemSpacing.y));
+  ImGui::SetCursorScreenPos(
+      ImVec2(origin.x, origin.y + used + ImGui::GetStyle().ItemSpacing.y * 2));
 
   // --- controls
   const float pad_w = dims == 2 ? pad : 0.0f;
@@ -278,18 +289,25 @@ void draw_manifold_panel(AppState& s, ImVec2 pos, ImVec2 size) {
   if (ImGui::Button(s.playing ? "Stop playing" : "Play")) s.playing = !s.playing;
   tip("Animate z so the manifold plays as a movie: what changes is what the neuron ignores.");
   ImGui::SameLine();
+  ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x - pad_w -
+                          ImGui::CalcTextSize("speed").x - 2 * ImGui::GetStyle().ItemSpacing.x);
   ImGui::SliderFloat("speed", &s.play_speed, 0.01f, 1.0f, "%.2f loops/s",
                      ImGuiSliderFlags_Logarithmic);
   tip("How fast Play moves z, in sweeps of the whole latent range per second.");
   if (dims == 2) {
-    ImGui::RadioButton("play z1", &s.play_dim, 0);
-    tip("Play moves the first latent coordinate.");
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextUnformatted("Play along");
     ImGui::SameLine();
-    ImGui::RadioButton("play z2", &s.play_dim, 1);
-    tip("Play moves the second latent coordinate.");
+    ImGui::RadioButton("z1##play", &s.play_dim, 0);
+    tip("Play moves the first latent coordinate (the rows of the grid).");
     ImGui::SameLine();
+    ImGui::RadioButton("z2##play", &s.play_dim, 1);
+    tip("Play moves the second latent coordinate (the columns of the grid).");
   }
   int cmap = s.cmap == Colormap::Grey ? 0 : 1;
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextUnformatted("Colours");
+  ImGui::SameLine();
   ImGui::RadioButton("grey", &cmap, 0);
   tip("Grey: black = −s, mid grey = 0, white = +s, with s the largest |pixel| over the "
       "canonical sweep. One scale for the whole manifold, so sweeping never flickers.");
