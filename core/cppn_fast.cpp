@@ -12,6 +12,9 @@
 // Layer 0 is never materialised: its Fourier part is identical for every image (an H·W table)
 // and its latent part identical for every pixel (an N-row table), so its pre-BatchNorm value is
 // table[pixel] + latent[image]; its statistics and its weight gradient follow in closed form.
+// A hidden layer's rows are stored as W·x, without the bias: BatchNorm subtracts the batch mean,
+// so the bias has no effect on the output (its gradient is 0), and adding it in float would only
+// cost precision (the biases do drift: Adam turns their zero-mean rounding noise into steps).
 //
 // Layout: rows are image-major (r = n·HW + pixel) and every hidden row is padded to kPad = 16
 // floats: one cache line, one AVX-512 register. Padded lanes have zero weights, bias and gamma,
@@ -211,7 +214,8 @@ struct Hidden {
   alignas(64) float wt[kPad][kPad];  // wt[j][o] = W[o][j]: forward, vector over outputs
   alignas(64) float w[kPad][kPad];   // w[o][j] = W[o][j]: backward, vector over inputs
   alignas(64) float bias[kPad];
-  // BatchNorm with this forward's statistics: x̂ = (h − mean)·inv_std, y = scale·h + shift.
+  // BatchNorm with this forward's statistics of the stored rows h = W·x (no bias):
+  // x̂ = (h − mean)·inv_std, y = scale·h + shift.
   alignas(64) float mean[kPad];
   alignas(64) float inv_std[kPad];
   alignas(64) float scale[kPad];
@@ -222,14 +226,14 @@ struct Hidden {
   alignas(64) float mean_dy_xhat[kPad];
   double gamma[kPad];
   double beta[kPad];
-  double mean_d[kPad];  // batch statistics as computed, for BatchStats and layer 0's backward
+  double mean_d[kPad];  // mean of the stored rows, for BatchStats and layer 0's backward
   double var[kPad];
 };
 
 // Where a pass finds layer l−1's pre-BatchNorm rows: stored, or (layer 0) rebuilt from tables.
 struct RowSource {
   const float* h = nullptr;       // rows×16, or null for layer 0
-  const float* table = nullptr;   // HW×16: Fourier part of layer 0 plus its bias
+  const float* table = nullptr;   // HW×16: Fourier part of layer 0
   const float* latent = nullptr;  // N×16: latent part of layer 0
 };
 
@@ -256,8 +260,8 @@ INVEX_INLINE Row<W> combine(const float (*cols)[kPad], const float* a) {
 
 // Per-chunk sums of one pass, in double. `by_pixel`/`by_image` collect layer 0's dy.
 struct ThreadSums {
-  DoubleVec s1, s2;              // Σ of h and h² (forward) or of dy and dy·x̂ (backward)
-  DoubleVec dw, db;              // weight and bias gradient of the layer the pass goes through
+  DoubleVec s1, s2;  // Σ of W·x and (W·x)² (forward) or of dy and dy·x̂ (backward)
+  DoubleVec dw, db;  // weight and bias gradient of the layer the pass goes through
   DoubleVec by_pixel, by_image;  // Σ over images / over pixels of layer 0's dy
 };
 
@@ -300,12 +304,12 @@ struct Pass {
 
 // ---- forward ----
 
-// Rows [r0, r1) of hidden layer l ≥ 1: h_l = W_l·LeakyReLU(BN_{l−1}(h_{l−1})) + b_l, plus Σh, Σh².
+// Rows [r0, r1) of hidden layer l ≥ 1: W_l·x with x = LeakyReLU(BN_{l−1}(stored row of l−1)),
+// stored, and its Σ and Σ of squares.
 template <int W>
 INVEX_INLINE void forward_hidden(const Pass& a, int64_t r0, int64_t r1, ThreadSums& sums) {
   const Hidden& cur = *a.cur;
   const Row<W> scale = load<W>(a.prev->scale), shift = load<W>(a.prev->shift);
-  const Row<W> bias = load<W>(cur.bias);
   RunSums<W> run;
   int64_t n = r0 / a.hw, p = r0 - n * a.hw;
   for (int64_t rb = r0; rb < r1; rb += kRun) {
@@ -314,10 +318,12 @@ INVEX_INLINE void forward_hidden(const Pass& a, int64_t r0, int64_t r1, ThreadSu
     for (int64_t r = rb; r < re; ++r) {
       alignas(64) float x[kPad];
       spill(x, leaky(scale * load_row<W>(a.in, r, n, p) + shift));
-      const Row<W> o = bias + combine<W>(cur.wt, x);
-      store(a.h_out + r * kPad, o);
-      run.s1 = run.s1 + o;
-      run.s2 = run.s2 + o * o;
+      // Without the bias the mean is of the order of the spread, so Σh² − (Σh)²/R does not
+      // cancel badly either.
+      const Row<W> wx = combine<W>(cur.wt, x);
+      store(a.h_out + r * kPad, wx);
+      run.s1 = run.s1 + wx;
+      run.s2 = run.s2 + wx * wx;
       if (++p == a.hw) p = 0, ++n;
     }
     run.fold_into(sums, 0);
@@ -600,6 +606,9 @@ class FastGenerator final : public CppnGenerator {
         hw_(int64_t{height} * width) {
     const size_t layers = params_.weight.size();
     if (layers < 2) throw std::invalid_argument("fast CPPN generator: needs at least 2 layers");
+    // METHOD §2: every hidden layer has BatchNorm (the kernels fold the bias into it).
+    if (params_.gamma.size() + 1 < layers || params_.beta.size() + 1 < layers)
+      throw std::invalid_argument("fast CPPN generator: every hidden layer needs BatchNorm");
     for (size_t l = 0; l + 1 < layers; ++l) {
       if (params_.weight[l].size(0) > kPad)
         throw std::invalid_argument("fast CPPN generator: width above " + std::to_string(kPad));
@@ -625,8 +634,7 @@ class FastGenerator final : public CppnGenerator {
                    std::vector<double>* db, std::vector<double>* by_pixel,
                    std::vector<double>* by_image);
   RowSource source(size_t l) const;  // rows of hidden layer l
-  void set_backward(Hidden& L, size_t l, const std::vector<double>& s1,
-                    const std::vector<double>& s2);
+  void set_backward(Hidden& L, const std::vector<double>& s1, const std::vector<double>& s2);
 
   CppnParameters params_;  // tensor handles sharing storage with the caller's
   const Kernels& kernels_;
@@ -651,8 +659,8 @@ class FastGenerator final : public CppnGenerator {
   // One set of sums per row chunk, chunks_ = threads (fewer for small batches): a pass's
   // result then depends on the thread count only, never on which thread ran which chunk.
   std::vector<ThreadSums> sums_;
-  Workers workers_;  // last member: its threads stop before the buffers they use go away
   size_t chunks_ = 1;
+  Workers workers_;  // last member: its threads stop before the buffers they use go away
 };
 
 void FastGenerator::load_parameters() {
@@ -681,13 +689,10 @@ void FastGenerator::load_parameters() {
       const at::Tensor b = as_float(params_.bias[l]);
       for (int64_t k = 0; k < out; ++k) L.bias[k] = b.data_ptr<float>()[k];
     }
-    const bool bn = present(params_.gamma, l);
-    if (bn) {
-      const at::Tensor g = as_float(params_.gamma[l]), b = as_float(params_.beta[l]);
-      for (int64_t k = 0; k < out; ++k) {
-        L.gamma[k] = g.data_ptr<float>()[k];
-        L.beta[k] = b.data_ptr<float>()[k];
-      }
+    const at::Tensor g = as_float(params_.gamma[l]), b = as_float(params_.beta[l]);
+    for (int64_t k = 0; k < out; ++k) {
+      L.gamma[k] = g.data_ptr<float>()[k];
+      L.beta[k] = b.data_ptr<float>()[k];
     }
   }
   const at::Tensor w = as_float(params_.weight[layers - 1]);
@@ -707,41 +712,31 @@ void FastGenerator::load_parameters() {
   }
 }
 
-// From batch mean and biased variance of layer l, the forward affine and the statistics.
+// From the batch mean and biased variance of layer l's stored rows (W·x, bias left out), the
+// affine that the next pass applies, y = scale·row + shift.
 void FastGenerator::finish_statistics(Hidden& L, const double* mean, const double* var, size_t l) {
-  const bool bn = present(params_.gamma, l);
   for (int k = 0; k < kPad; ++k) {
     L.var[k] = k < out_[l] ? var[k] : 0.0;
     L.mean_d[k] = k < out_[l] ? mean[k] : 0.0;
-    L.mean[k] = k < out_[l] ? static_cast<float>(mean[k]) : 0.f;
-    if (!bn) {  // no BatchNorm: y = h (padded lanes still forced to zero)
-      L.inv_std[k] = 1.f;
-      L.scale[k] = k < out_[l] ? 1.f : 0.f;
-      L.shift[k] = 0.f;
-      L.mean[k] = 0.f;
-      continue;
-    }
+    L.mean[k] = static_cast<float>(L.mean_d[k]);
     const double inv = 1.0 / std::sqrt(L.var[k] + kBnEps);
     L.inv_std[k] = static_cast<float>(inv);
     L.scale[k] = static_cast<float>(L.gamma[k] * inv);
-    L.shift[k] = static_cast<float>(L.beta[k] - L.gamma[k] * inv * (k < out_[l] ? mean[k] : 0));
+    L.shift[k] = static_cast<float>(L.beta[k] - L.gamma[k] * inv * L.mean_d[k]);
   }
 }
 
-// Layer 0 = table[pixel] + latent[image]; over all (image, pixel) pairs the two parts are
-// independent, so the mean is the sum of the means and the variance the sum of the variances.
+// Layer 0's W·x = table[pixel] + latent[image]; over all (image, pixel) pairs the two parts
+// are independent, so the mean is the sum of the means and the variance the sum of the
+// variances.
 void FastGenerator::layer0_forward() {
   const int64_t out = out_[0], in = features_ + latent_dim_;
   const int64_t n_img = images_;
   table_d_.assign(hw_ * kPad, 0.0);
   latent_d_.assign(n_img * kPad, 0.0);
-  const double* b = nullptr;
-  std::vector<double> bias(kPad, 0.0);
-  for (int k = 0; k < kPad; ++k) bias[k] = hidden_[0].bias[k];
-  b = bias.data();
   for (int64_t p = 0; p < hw_; ++p)
     for (int64_t o = 0; o < out; ++o) {
-      double acc = b[o];
+      double acc = 0;
       for (int64_t j = 0; j < features_; ++j) acc += w0_[o * in + j] * fourier_[p * features_ + j];
       table_d_[p * kPad + o] = acc;
     }
@@ -877,7 +872,7 @@ at::Tensor FastGenerator::forward(const at::Tensor& latent_encoding, BatchStats*
     for (size_t l = 0; l <= last; ++l) {
       at::Tensor m = at::empty({out_[l]}, at::kFloat), v = at::empty({out_[l]}, at::kFloat);
       for (int k = 0; k < out_[l]; ++k) {
-        m.data_ptr<float>()[k] = static_cast<float>(hidden_[l].mean_d[k]);
+        m.data_ptr<float>()[k] = static_cast<float>(hidden_[l].bias[k] + hidden_[l].mean_d[k]);
         v.data_ptr<float>()[k] = static_cast<float>(hidden_[l].var[k]);
       }
       stats->mean.push_back(m);
@@ -889,16 +884,10 @@ at::Tensor FastGenerator::forward(const at::Tensor& latent_encoding, BatchStats*
 }
 
 // BatchNorm backward coefficients of layer l from Σdy and Σdy·x̂ over the rows.
-void FastGenerator::set_backward(Hidden& L, size_t l, const std::vector<double>& s1,
+void FastGenerator::set_backward(Hidden& L, const std::vector<double>& s1,
                                  const std::vector<double>& s2) {
   const double rows = static_cast<double>(images_ * hw_);
-  const bool bn = present(params_.gamma, l);
   for (int k = 0; k < kPad; ++k) {
-    if (!bn) {
-      L.grad_scale[k] = 1.f;
-      L.mean_dy[k] = L.mean_dy_xhat[k] = 0.f;
-      continue;
-    }
     L.grad_scale[k] = static_cast<float>(L.gamma[k] / std::sqrt(L.var[k] + kBnEps));
     L.mean_dy[k] = static_cast<float>(s1[k] / rows);
     L.mean_dy_xhat[k] = static_cast<float>(s2[k] / rows);
@@ -949,7 +938,7 @@ std::vector<at::Tensor> FastGenerator::backward(const at::Tensor& grad_images) {
   }
   for (size_t l = last; l >= 1; --l) {
     Hidden& cur = hidden_[l];
-    set_backward(cur, l, s1, s2);
+    set_backward(cur, s1, s2);
     dgamma[l] = s2;
     dbeta[l] = s1;
     const bool store = l > 1;
@@ -970,7 +959,7 @@ std::vector<at::Tensor> FastGenerator::backward(const at::Tensor& grad_images) {
   // and per-image sums of dy; then dW0 = [Σ_p D[p] ⊗ F[p], Σ_n E[n] ⊗ z[n]], db0 = Σ_p D[p].
   {
     Hidden& L = hidden_[0];
-    set_backward(L, 0, s1, s2);
+    set_backward(L, s1, s2);
     dgamma[0] = s2;
     dbeta[0] = s1;
     const int64_t out = out_[0], in = features_ + latent_dim_;
@@ -983,12 +972,9 @@ std::vector<at::Tensor> FastGenerator::backward(const at::Tensor& grad_images) {
     dw[0].assign(out * in, 0.0);
     db[0].assign(kPad, 0.0);
     for (int64_t o = 0; o < out; ++o) {
-      const bool bn = present(params_.gamma, 0);
       const double k = L.grad_scale[o];
-      const double m1 = bn ? s1[o] / (n_img * n_pix) : 0.0;
-      const double m2 = bn ? s2[o] / (n_img * n_pix) : 0.0;
-      const double mu = bn ? L.mean_d[o] : 0.0;
-      const double inv = bn ? 1.0 / std::sqrt(L.var[o] + kBnEps) : 0.0;
+      const double m1 = s1[o] / (n_img * n_pix), m2 = s2[o] / (n_img * n_pix);
+      const double mu = L.mean_d[o], inv = 1.0 / std::sqrt(L.var[o] + kBnEps);
       for (int64_t p = 0; p < hw_; ++p) {
         const double xhat_sum = inv * (n_img * (table_d_[p * kPad + o] - mu) + sum_z[o]);
         const double d = k * (by_pixel[p * kPad + o] - n_img * m1 - m2 * xhat_sum);
@@ -1012,7 +998,7 @@ std::vector<at::Tensor> FastGenerator::backward(const at::Tensor& grad_images) {
     const int64_t in = params_.weight[l].size(1);
     grads.push_back(to_tensor(dw[l], out, in, l == 0 ? in : kPad));
     if (present(params_.bias, l)) grads.push_back(to_tensor(db[l], -1, out, out));
-    if (hidden && present(params_.gamma, l)) {
+    if (hidden) {
       grads.push_back(to_tensor(dgamma[l], -1, out, out));
       grads.push_back(to_tensor(dbeta[l], -1, out, out));
     }
