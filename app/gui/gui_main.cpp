@@ -208,6 +208,23 @@ bool settled(AppState& s, const Options& o) {
   return has_view(s) && !s.view.preview;
 }
 
+// A software rasteriser (llvmpipe) compiles a shader variant the first time it samples a
+// texture with a new filter or a new power-of-two-ness, which takes tens of milliseconds. Draw
+// each kind once, hidden behind the panels, during the warm-up frames instead of in the frame
+// that shows the first image.
+void warm_up_textures(AppState& s) {
+  static const std::uint8_t grey[4 * 9] = {};
+  if (!s.view_tex.valid()) s.view_tex.upload(grey, 2, 2);    // smooth, power of two
+  if (!s.atlas_tex.valid()) s.atlas_tex.upload(grey, 3, 3);  // nearest, not a power of two
+  if (!s.heat_tex.valid()) s.heat_tex.upload(grey, 3, 3);
+  ImDrawList* dl = ImGui::GetBackgroundDrawList();
+  float x = 0;
+  for (const Texture* t : {&s.view_tex, &s.atlas_tex, &s.heat_tex, &s.filter_tex}) {
+    if (t->valid()) dl->AddImage(t->imgui_id(), ImVec2(x, 0), ImVec2(x + 1, 1));
+    x += 1;
+  }
+}
+
 void handle_keys(AppState& s) {
   ImGuiIO& io = ImGui::GetIO();
   if (io.WantTextInput) return;
@@ -341,6 +358,9 @@ int run(const Options& o) {
   std::uint64_t last_print = 0;
   double last_redraw = -1;
   constexpr int kWarmupFrames = 5;
+  // INVEX_GUI_TRACE_MS=N reports every frame slower than N ms, for performance work.
+  const char* trace_env = std::getenv("INVEX_GUI_TRACE_MS");
+  const double trace_ms = trace_env ? std::atof(trace_env) : 0.0;
 
   while (!glfwWindowShouldClose(window)) {
     const auto start_t = clock::now();
@@ -349,6 +369,7 @@ int run(const Options& o) {
           std::chrono::duration<double, std::milli>(start_t - last_start).count());
     last_start = start_t;
 
+    const std::uint64_t uploads_before = Texture::upload_count();
     glfwPollEvents();
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
@@ -358,9 +379,13 @@ int run(const Options& o) {
       io.MousePos = o.mouse_x >= 0 ? ImVec2(o.mouse_x, o.mouse_y) : ImVec2(-FLT_MAX, -FLT_MAX);
     ImGui::NewFrame();
 
+    if (frame < kWarmupFrames) warm_up_textures(s);
     handle_keys(s);
     advance_play(s, io.DeltaTime);
+    const auto sync_start = clock::now();
     sync_view(s, ImGui::GetTime());
+    const double sync_ms =
+        std::chrono::duration<double, std::milli>(clock::now() - sync_start).count();
     draw_panels(s);
 
     ImGui::Render();
@@ -400,8 +425,12 @@ int run(const Options& o) {
     ++frame;
     // The first frames compile shaders and build the font atlas (a software rasteriser JITs
     // each shader on first use); they say nothing about the steady state.
-    if (frame > kWarmupFrames && !saved)
-      work_ms.push_back(std::chrono::duration<double, std::milli>(clock::now() - start_t).count());
+    const double ms = std::chrono::duration<double, std::milli>(clock::now() - start_t).count();
+    if (frame > kWarmupFrames && !saved) work_ms.push_back(ms);
+    if (trace_ms > 0 && ms > trace_ms)
+      std::fprintf(stderr, "slow frame %d: %.1f ms (sync %.1f ms, redraw %d, texture uploads %d)\n",
+                   frame, ms, sync_ms, redraw ? 1 : 0,
+                   static_cast<int>(Texture::upload_count() - uploads_before));
     if (final_frame) break;
 
     // The harness: stop training after N steps; after M frames (and once the picture is

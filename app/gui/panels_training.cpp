@@ -50,7 +50,7 @@ void draw_training_panel(AppState& s, ImVec2 pos, ImVec2 size) {
              "Train the CPPN on a background thread (Space). Each step renders the whole latent "
              "grid with one shared jitter, scores every image with the neuron and the "
              "contrastive term, and takes an Adam step. After a finished run, or after "
-             "changing settings, Start begins a new run."))
+             "changing a setting, Start begins a new run."))
     start(s);
   ImGui::SameLine();
   if (button("Pause", st == RunState::Running,
@@ -62,8 +62,9 @@ void draw_training_panel(AppState& s, ImVec2 pos, ImVec2 size) {
     s.run->resume();
   ImGui::SameLine();
   if (button("Stop", active,
-             "End training after the current step and publish a final snapshot. The "
-             "hyperparameters become editable; Start then begins a new run."))
+             "End training after the current step and publish a snapshot. The hyperparameters "
+             "become editable: Start continues this run, or begins a new one if a setting "
+             "was changed."))
     s.run->stop();
   ImGui::SameLine();
   if (button("Reset", true,
