@@ -206,22 +206,27 @@ void select_preset(AppState& s, const std::string& name) {
   reset_run(s);
 }
 
-bool open_run_dir(AppState& s, const std::string& dir) {
+bool open_config(AppState& s, const std::string& path, const std::string& resume_path) {
   RunConfig cfg;
   try {
-    cfg = load_config_file(dir + "/config.json");
+    cfg = load_config_file(path);
   } catch (const std::exception& e) {
-    s.error = "could not open run " + dir + ": " + e.what();
+    s.error = "could not open " + path + ": " + e.what();
     return false;
   }
   s.preset.clear();
+  s.source = resume_path.empty() ? "(config " + path + ")" : "(saved run " + resume_path + ")";
   s.cfg = cfg;
   s.reg_coefs_text = format_reg_coefs(cfg.training.reg_coefs);
-  s.resume_path = dir + "/run.invex";
+  s.resume_path = resume_path;
   s.renderer.want_filters(cfg.neuron);
   retire_run(s);
   s.cfg_dirty = true;
   return ensure_run(s);
+}
+
+bool open_run_dir(AppState& s, const std::string& dir) {
+  return open_config(s, dir + "/config.json", dir + "/run.invex");
 }
 
 void step_z(AppState& s, int dim, int dir) {

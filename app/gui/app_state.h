@@ -80,6 +80,8 @@ struct AppState {
 // --- actions (actions.cpp)
 void select_preset(AppState& s, const std::string& name);
 bool open_run_dir(AppState& s, const std::string& dir);
+// A config file (the schema of presets) as a fresh run; resume_path: a saved run to continue.
+bool open_config(AppState& s, const std::string& path, const std::string& resume_path = {});
 bool ensure_run(AppState& s);
 std::string check_settings(
     const AppState& s);  // empty: s.cfg (with the typed λ) validates  // a run with s.cfg exists

@@ -33,7 +33,7 @@ namespace {
 
 struct Options {
   std::string preset = "circle/complex";
-  std::string run_dir;
+  std::string run_dir, config;
   int train_steps = 0;  // > 0: start at once and stop after this many steps
   int frames = 0;
   int threads = 0;
@@ -46,7 +46,7 @@ struct Options {
 
 void usage(FILE* f) {
   std::fprintf(f,
-               "usage: invex gui [--preset NAME | --run DIR] [--threads N]\n"
+               "usage: invex gui [--preset NAME | --run DIR | --config FILE] [--threads N]\n"
                "                 [--train-steps N] [--frames M] [--screenshot FILE] [--stats]\n"
                "                 [--exit] [--play] [--mouse X,Y] [--timeout SECONDS]\n"
                "Opens the invariance-manifold explorer. The options after --threads drive it\n"
@@ -92,9 +92,12 @@ int parse_options(int argc, char** argv, Options& o) {
         std::fprintf(stderr, "invex gui: --mouse expects X,Y in pixels, got '%s'\n", v);
         return 2;
       }
-    } else if (a == "--preset" || a == "--run" || a == "--screenshot") {
+    } else if (a == "--preset" || a == "--run" || a == "--config" || a == "--screenshot") {
       if (!value(v)) return 2;
-      (a == "--preset" ? o.preset : a == "--run" ? o.run_dir : o.screenshot) = v;
+      (a == "--preset"   ? o.preset
+       : a == "--run"    ? o.run_dir
+       : a == "--config" ? o.config
+                         : o.screenshot) = v;
     } else if (a == "--train-steps" || a == "--frames" || a == "--threads" || a == "--timeout") {
       if (!value(v)) return 2;
       int n = 0;
@@ -331,6 +334,7 @@ int run(const Options& o) {
   }
   bool opened = false;
   if (!o.run_dir.empty()) opened = open_run_dir(s, o.run_dir);
+  if (!opened && !o.config.empty()) opened = open_config(s, o.config);
   if (!opened) {
     const std::string keep = s.error;
     select_preset(s, o.preset);

@@ -58,7 +58,7 @@ void draw_neuron_panel(AppState& s, ImVec2 pos, ImVec2 size) {
   const float label_w = ImGui::GetFontSize() * 7.5f;
   ImGui::PushItemWidth(-label_w);
 
-  const char* current = s.preset.empty() ? "(saved run)" : s.preset.c_str();
+  const char* current = s.preset.empty() ? s.source.c_str() : s.preset.c_str();
   if (ImGui::BeginCombo("Preset", current)) {
     for (const std::string& p : s.presets) {
       const bool selected = p == s.preset;

@@ -116,8 +116,9 @@ void draw_training_panel(AppState& s, ImVec2 pos, ImVec2 size) {
     ImGui::TextDisabled("Preparing (finding the MEI)…");
   }
   if (s.run) {
+    // The trainer's error also travels in the snapshot's message: show it once.
     const std::string err = s.run->last_error();
-    if (!err.empty()) {
+    if (!err.empty() && !(snap && snap->message == err)) {
       ImGui::PushTextWrapPos(0);
       ImGui::TextColored(kErrorColor, "%s", err.c_str());
       ImGui::PopTextWrapPos();
