@@ -23,7 +23,8 @@ namespace invex::gui {
 struct AppState {
   // --- settings being edited: they become a run's config on Start (when changed) or Reset.
   std::vector<std::string> presets;
-  std::string preset;  // name of the loaded preset, empty for --run
+  std::string preset;  // name of the loaded preset, empty for --run / --config
+  std::string source;  // what was opened instead of a preset, for the preset box
   RunConfig cfg;
   std::string reg_coefs_text;  // λ schedule as the user types it, e.g. "1, 0.5"
   int threads = 1;
