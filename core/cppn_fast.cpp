@@ -261,7 +261,7 @@ INVEX_INLINE Row<W> combine(const float (*cols)[kPad], const float* a) {
 // Per-chunk sums of one pass, in double. `by_pixel`/`by_image` collect layer 0's dy.
 struct ThreadSums {
   DoubleVec s1, s2;  // Σ of W·x and (W·x)² (forward) or of dy and dy·x̂ (backward)
-  DoubleVec dw, db;  // weight and bias gradient of the layer the pass goes through
+  DoubleVec dw, db;  // weight (and, output layer, bias) gradient of the layer passed through
   DoubleVec by_pixel, by_image;  // Σ over images / over pixels of layer 0's dy
 };
 
@@ -439,7 +439,6 @@ INVEX_INLINE void backward_hidden(const Pass& a, int64_t r0, int64_t r1, ThreadS
     for (int64_t r = rb; r < re; ++r) {
       const Row<W> xhat = (load<W>(a.h_cur + r * kPad) - cur_mean) * cur_inv_std;
       const Row<W> dh = grad_scale * (load<W>(a.dy + r * kPad) - mean_dy - xhat * mean_dy_xhat);
-      run.db = run.db + dh;
       const Row<W> h = load_row<W>(a.in, r, n, p);
       const Row<W> y = scale * h + shift;
       const Row<W> x = leaky(y);
@@ -951,12 +950,12 @@ std::vector<at::Tensor> FastGenerator::backward(const at::Tensor& grad_images) {
     pass.store_dy = store;
     pass.hw = hw_;
     run_pass(rows, store ? 0 : pixel_sums, store ? 0 : image_sums, kernels_.backward_hidden, pass);
-    reduce_sums(s1, s2, &dw[l], &db[l], store ? nullptr : &by_pixel, store ? nullptr : &by_image);
+    reduce_sums(s1, s2, &dw[l], nullptr, store ? nullptr : &by_pixel, store ? nullptr : &by_image);
   }
 
   // Layer 0 in closed form. With dh = k·(dy − m1 − x̂·m2) and x̂ = (T[p] + Z[n] − μ)·inv,
   // Σ over images of dh at pixel p and Σ over pixels of dh in image n need only the per-pixel
-  // and per-image sums of dy; then dW0 = [Σ_p D[p] ⊗ F[p], Σ_n E[n] ⊗ z[n]], db0 = Σ_p D[p].
+  // and per-image sums of dy; then dW0 = [Σ_p D[p] ⊗ F[p], Σ_n E[n] ⊗ z[n]].
   {
     Hidden& L = hidden_[0];
     set_backward(L, s1, s2);
@@ -970,15 +969,13 @@ std::vector<at::Tensor> FastGenerator::backward(const at::Tensor& grad_images) {
     for (int64_t n = 0; n < images_; ++n)
       for (int o = 0; o < kPad; ++o) sum_z[o] += latent_d_[n * kPad + o];
     dw[0].assign(out * in, 0.0);
-    db[0].assign(kPad, 0.0);
     for (int64_t o = 0; o < out; ++o) {
-      const double k = L.grad_scale[o];
       const double m1 = s1[o] / (n_img * n_pix), m2 = s2[o] / (n_img * n_pix);
       const double mu = L.mean_d[o], inv = 1.0 / std::sqrt(L.var[o] + kBnEps);
+      const double k = L.gamma[o] * inv;
       for (int64_t p = 0; p < hw_; ++p) {
         const double xhat_sum = inv * (n_img * (table_d_[p * kPad + o] - mu) + sum_z[o]);
         const double d = k * (by_pixel[p * kPad + o] - n_img * m1 - m2 * xhat_sum);
-        db[0][o] += d;
         for (int64_t j = 0; j < features_; ++j)
           dw[0][o * in + j] += d * fourier_[p * features_ + j];
       }
@@ -997,7 +994,10 @@ std::vector<at::Tensor> FastGenerator::backward(const at::Tensor& grad_images) {
     const int64_t out = hidden ? out_[l] : channels_;
     const int64_t in = params_.weight[l].size(1);
     grads.push_back(to_tensor(dw[l], out, in, l == 0 ? in : kPad));
-    if (present(params_.bias, l)) grads.push_back(to_tensor(db[l], -1, out, out));
+    // A hidden layer's bias is cancelled by its BatchNorm: its gradient is exactly 0 (LibTorch
+    // returns rounding noise there, which Adam's normalisation turns into a random walk).
+    if (present(params_.bias, l))
+      grads.push_back(hidden ? at::zeros({out}, at::kFloat) : to_tensor(db[l], -1, out, out));
     if (hidden) {
       grads.push_back(to_tensor(dgamma[l], -1, out, out));
       grads.push_back(to_tensor(dbeta[l], -1, out, out));
