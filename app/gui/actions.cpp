@@ -268,27 +268,6 @@ void advance_play(AppState& s, float dt) {
   s.z[d] = std::clamp(v, 0.0f, kTwoPi);
 }
 
-namespace {
-
-// A sequential map for activations (dark = silent, bright = at the MEI), distinct from the
-// signed image maps so a heatmap is never mistaken for an image.
-void heat_color(float t, std::uint8_t out[4]) {
-  static const float stops[5][3] = {{0.02f, 0.02f, 0.08f},
-                                    {0.35f, 0.08f, 0.45f},
-                                    {0.80f, 0.22f, 0.35f},
-                                    {0.98f, 0.60f, 0.15f},
-                                    {0.99f, 0.98f, 0.70f}};
-  if (!std::isfinite(t)) t = 0;
-  t = std::clamp(t, 0.0f, 1.0f) * 4.0f;
-  const int i = std::min(3, static_cast<int>(t));
-  const float f = t - i;
-  for (int c = 0; c < 3; ++c)
-    out[c] = static_cast<std::uint8_t>(255.0f * (stops[i][c] * (1 - f) + stops[i + 1][c] * f));
-  out[3] = 255;
-}
-
-}  // namespace
-
 void sync_view(AppState& s, double now) {
   if (s.run) {
     if (SnapshotPtr l = s.run->latest()) s.latest = l;
@@ -357,9 +336,10 @@ void sync_view(AppState& s, double now) {
       for (float v : a)
         if (std::isfinite(v)) top = std::max(top, v);
       rgba.resize(a.size() * 4);
-      for (size_t i = 0; i < a.size(); ++i) heat_color(a[i] / top, &rgba[i * 4]);
+      for (size_t i = 0; i < a.size(); ++i) heat_value(a[i] / top, &rgba[i * 4]);
       s.heat_tex.upload(rgba.data(), n, n);
       s.heat_of = s.latest;
+      s.heat_top = top;
     }
   }
 }

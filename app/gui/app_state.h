@@ -67,6 +67,7 @@ struct AppState {
   int filter_count = 0;
   Colormap colored_with = Colormap::Grey;
   float colored_scale = 0;
+  float heat_top = 1;   // activation at the brightest heatmap colour
   SnapshotPtr heat_of;  // snapshot the heatmap texture was built from
 
   // --- keyboard / test harness

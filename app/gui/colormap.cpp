@@ -1,5 +1,8 @@
 #include "app/gui/colormap.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "core/export.h"
 
 namespace invex::gui {
@@ -25,6 +28,21 @@ inline void put(const std::vector<std::uint8_t>& pal, float v, ColorScale sc, st
 
 void map_value(float v, float scale, Colormap map, std::uint8_t out[4]) {
   put(palette(map), v, ColorScale{-scale, scale}, out);
+}
+
+void heat_value(float t, std::uint8_t out[4]) {
+  static const float stops[5][3] = {{0.02f, 0.02f, 0.08f},
+                                    {0.35f, 0.08f, 0.45f},
+                                    {0.80f, 0.22f, 0.35f},
+                                    {0.98f, 0.60f, 0.15f},
+                                    {0.99f, 0.98f, 0.70f}};
+  if (!std::isfinite(t)) t = 0;
+  t = std::clamp(t, 0.0f, 1.0f) * 4.0f;
+  const int i = std::min(3, static_cast<int>(t));
+  const float f = t - i;
+  for (int c = 0; c < 3; ++c)
+    out[c] = static_cast<std::uint8_t>(255.0f * (stops[i][c] * (1 - f) + stops[i + 1][c] * f));
+  out[3] = 255;
 }
 
 float symmetric_scale(const ImageStack& images) { return invex::symmetric_scale(images).hi; }

@@ -14,6 +14,11 @@ enum class Colormap { Grey, Diverging };
 // One value to RGBA (the export palettes of core/export.h); values beyond the scale saturate.
 void map_value(float v, float scale, Colormap map, std::uint8_t out[4]);
 
+// Activations in [0, 1] (1 = the top of the scale) to RGBA on a sequential map (dark = silent,
+// bright = at the MEI), distinct from the signed image maps so a heatmap is never mistaken for
+// an image.
+void heat_value(float t, std::uint8_t out[4]);
+
 // The largest |value| over a stack: the symmetric scale of that stack (never 0).
 float symmetric_scale(const ImageStack& images);
 

@@ -89,6 +89,9 @@ void big_image(AppState& s, ImVec2 p, float size) {
   dl->AddRectFilled(p, q, IM_COL32(30, 30, 36, 255));
   dl->AddRect(p, q, kFrame);
   const char* msg = "Press Start (Space) to train.";
+  // An idle run without a snapshot is still setting up its trainer (e.g. searching the MEI).
+  if (s.run && s.run->state() == RunState::Idle && !s.latest)
+    msg = "Preparing the neuron (MEI)… Press Start (Space) to train.";
   if (s.run && s.run->state() == RunState::Running) msg = "Preparing the first snapshot…";
   if (s.shown) msg = "Rendering…";
   if (!s.view.error.empty() && s.view.serial > s.min_serial) msg = s.view.error.c_str();

@@ -101,7 +101,8 @@ void plot_2d(AppState& s, const Snapshot& snap, ImVec2 p, float side) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float font = ImGui::GetFontSize();
   const ImVec2 a(p.x + font * 1.6f, p.y + font * 1.4f);
-  const ImVec2 b(a.x + side - font * 1.6f, a.y + side - font * 1.6f);
+  const float legend_h = font * 1.6f;
+  const ImVec2 b(a.x + side - font * 1.6f, a.y + side - font * 1.6f - legend_h);
   const SweepAxes axes = sweep_axes(snap);
   dl->AddText(ImVec2(a.x, p.y), kText, "z2 →");
   dl->AddText(ImVec2(p.x, a.y), kText, "z1");
@@ -129,9 +130,31 @@ void plot_2d(AppState& s, const Snapshot& snap, ImVec2 p, float side) {
     s.z[0] = axes.z_at(0, std::clamp((m.y - a.y) / (b.y - a.y), 0.0f, 1.0f));
     s.playing = false;
   }
+  // Legend: which activation each colour means.
+  {
+    const float y0 = b.y + 6, y1 = y0 + font * 0.6f;
+    char hi[16];
+    std::snprintf(hi, sizeof hi, "%.2f", s.heat_top);
+    const float x0 = a.x + ImGui::CalcTextSize("0 ").x;
+    const float x1 = b.x - ImGui::CalcTextSize(hi).x - 4;
+    dl->AddText(ImVec2(a.x, y0 - font * 0.25f), kText, "0");
+    dl->AddText(ImVec2(x1 + 4, y0 - font * 0.25f), kText, hi);
+    const int steps = 32;
+    for (int i = 0; i < steps; ++i) {
+      std::uint8_t c[4];
+      heat_value((i + 0.5f) / steps, c);
+      dl->AddRectFilled(ImVec2(x0 + (x1 - x0) * i / steps, y0),
+                        ImVec2(x0 + (x1 - x0) * (i + 1) / steps + 1, y1),
+                        IM_COL32(c[0], c[1], c[2], 255));
+    }
+    if (s.heat_top >= 1.0f) {
+      const float x = x0 + (x1 - x0) / s.heat_top;
+      dl->AddLine(ImVec2(x, y0 - 2), ImVec2(x, y1 + 2), IM_COL32(120, 230, 140, 255), 2.0f);
+    }
+  }
   const ImVec2 fb = ImGui::GetIO().DisplayFramebufferScale;
   s.plot_rect = ImVec4(a.x * fb.x, a.y * fb.y, (b.x - a.x) * fb.x, (b.y - a.y) * fb.y);
-  ImGui::SetCursorScreenPos(ImVec2(p.x, b.y + 4));
+  ImGui::SetCursorScreenPos(ImVec2(p.x, b.y + legend_h + 4));
 }
 
 }  // namespace
