@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -114,19 +115,20 @@ nlohmann::json bench_one(RunConfig cfg, int steps, bool time_to_manifold, double
 
 int run_bench(int argc, char** argv) {
   try {
-    Args a(argc, argv, {"--json", "--all", "--time-to-manifold", "--help"},
+    Args a(argc, argv, {"--json", "--all", "--time-to-manifold", "--reference", "--help"},
            {"--preset", "--config", "--steps", "--threads", "--limit", "--image-size",
             "--grid-points"});
     if (a.has("--help")) {
       std::puts(
           "usage: invex bench (--preset NAME | --config FILE | --all) [--steps N] [--threads N]\n"
-          "                   [--image-size PX] [--grid-points G]\n"
+          "                   [--image-size PX] [--grid-points G] [--reference]\n"
           "                   [--time-to-manifold] [--limit SECONDS] [--json]\n"
           "Median and p90 milliseconds per training step after 3 warm-up steps, the time of\n"
           "each piece of the step, peak memory; --time-to-manifold also trains a fresh run\n"
           "until the sweep is good (mean >= 0.95, min >= 0.9, winding ±1, coverage >= 0.9).");
       return 0;
     }
+    if (a.has("--reference")) setenv("INVEX_REFERENCE_CPPN", "1", 1);
     int threads = set_compute_threads(static_cast<int>(a.get_int("--threads", 0, 0, 1024)));
     int steps = static_cast<int>(a.get_int("--steps", 20, 1, 100000));
     double limit = a.get_double("--limit", 300, 1, 1e6);

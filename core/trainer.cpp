@@ -6,6 +6,7 @@
 #include <torch/csrc/autograd/autograd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -78,7 +79,12 @@ struct Trainer::Impl {
   int steps_per_phase() const { return cfg.training.epochs_per_reg * cfg.training.steps_per_epoch; }
 
   void build() {
-    generator = make_reference_generator(params, cfg.image.height, cfg.image.width);
+    // The fused generator is the default; INVEX_REFERENCE_CPPN=1 selects the LibTorch-autograd
+    // one it is tested against (for benchmarks and for checking a suspicious result).
+    const char* ref = std::getenv("INVEX_REFERENCE_CPPN");
+    generator = ref && *ref && *ref != '0'
+                    ? make_reference_generator(params, cfg.image.height, cfg.image.width)
+                    : make_fast_generator(params, cfg.image.height, cfg.image.width);
     neuron = make_torch_neuron(cfg.neuron);
     loss = std::make_unique<ContrastiveGridLoss>(cfg.latent, cfg.loss);
     grid = to_tensor(latent_grid(cfg.latent.dims(), cfg.latent.grid_points));
