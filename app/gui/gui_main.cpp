@@ -187,6 +187,22 @@ std::uint64_t frame_fingerprint(const ImDrawData* d, std::uint64_t textures) {
 }
 
 bool g_window_damaged = true;
+float g_new_scale = 0;  // set when the window moves to a monitor of another content scale
+
+// Style and fonts for a content scale; returns the window background colour for glClear.
+ImVec4 apply_scale(float scale) {
+  ImGuiStyle& style = ImGui::GetStyle();
+  style = ImGuiStyle();
+  ImGui::StyleColorsDark(&style);
+  // The panels tile the window, so glClear paints their background. Drawing it again as
+  // blended quads doubles the fill work, which dominates a frame on a software rasteriser.
+  const ImVec4 bg = style.Colors[ImGuiCol_WindowBg];
+  style.Colors[ImGuiCol_WindowBg].w = 0.0f;
+  style.ScaleAllSizes(scale);
+  ImGui::GetIO().Fonts->Clear();
+  load_fonts(scale);
+  return bg;
+}
 
 double percentile(std::vector<double> v, double q) {
   if (v.empty()) return 0;
@@ -307,17 +323,20 @@ int run(const Options& o) {
 
   float xscale = 1, yscale = 1;
   glfwGetWindowContentScale(window, &xscale, &yscale);
+  // INVEX_GUI_SCALE overrides a content scale the desktop reports wrongly (or not at all).
+  if (const char* env = std::getenv("INVEX_GUI_SCALE")) {
+    const float forced = static_cast<float>(std::atof(env));
+    if (forced >= 0.5f && forced <= 4.0f) {
+      glfwSetWindowSize(window, static_cast<int>(1280 * forced), static_cast<int>(800 * forced));
+      xscale = forced;
+    }
+  }
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;  // the layout is computed from the window size every frame
-  ImGui::StyleColorsDark();
-  // The panels tile the window, so glClear paints their background. Drawing it again as
-  // blended quads doubles the fill work, which dominates a frame on a software rasteriser.
-  const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
-  ImGui::GetStyle().Colors[ImGuiCol_WindowBg].w = 0.0f;
-  ImGui::GetStyle().ScaleAllSizes(xscale);
-  load_fonts(xscale);
+  const ImVec4 bg = apply_scale(xscale);
+  glfwSetWindowContentScaleCallback(window, [](GLFWwindow*, float x, float) { g_new_scale = x; });
   ImGui_ImplGlfw_InitForOpenGL(window, true);
   ImGui_ImplOpenGL3_Init("#version 330 core");
 
@@ -375,6 +394,13 @@ int run(const Options& o) {
 
     const std::uint64_t uploads_before = Texture::upload_count();
     glfwPollEvents();
+    if (g_new_scale > 0 && g_new_scale != s.ui_scale) {
+      s.ui_scale = g_new_scale;
+      apply_scale(s.ui_scale);
+      ImGui_ImplOpenGL3_DestroyFontsTexture();
+      ImGui_ImplOpenGL3_CreateFontsTexture();
+      g_new_scale = 0;
+    }
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
     // Nobody is at the screen in --exit runs: a pointer parked over a control (Xvfb puts it
