@@ -14,6 +14,7 @@
 
 #include "app/gui/app_state.h"
 #include "app/gui/sweep_axes.h"
+#include "core/atomic_file.h"
 #include "core/render.h"
 
 namespace invex::gui {
@@ -227,6 +228,20 @@ bool open_config(AppState& s, const std::string& path, const std::string& resume
 
 bool open_run_dir(AppState& s, const std::string& dir) {
   return open_config(s, dir + "/config.json", dir + "/run.invex");
+}
+
+bool save_run(AppState& s, const std::string& dir) {
+  if (!s.run) return false;
+  try {
+    ensure_directory(dir);
+    write_file_atomic(dir + "/config.json", config_to_json(s.run->config()));
+  } catch (const std::exception& e) {
+    s.error = std::string("save failed: ") + e.what();
+    return false;
+  }
+  s.run->save(dir + "/run.invex");  // after the current step, on the training thread
+  s.save_requested = true;
+  return true;
 }
 
 void step_z(AppState& s, int dim, int dir) {

@@ -39,6 +39,9 @@ struct AppState {
   SnapshotPtr shown;   // the snapshot the view renders: newest, at most ~4 times a second
   double shown_at = -1;
 
+  std::string save_dir;         // where "Save run" writes; defaults to runs/gui-<preset>
+  bool save_requested = false;  // show the run's save message once one was asked for
+
   // --- messages
   std::string error;      // inline: bad input or a failed load; the app stays usable
   std::string cfg_error;  // what is wrong with the settings as typed (checked on each edit)
@@ -93,6 +96,10 @@ void start(AppState& s);
 void reset_run(AppState& s);
 void retire_run(AppState& s);
 void join_retired(AppState& s);
+// Saves the run as `invex train --out` lays it out (DIR/config.json + DIR/run.invex), so
+// `invex gui --run DIR`, `invex render --run DIR` and `invex train --resume DIR` open it.
+// run.invex is written by the training thread; its outcome: run->last_save_message().
+bool save_run(AppState& s, const std::string& dir);
 void step_z(AppState& s, int dim, int dir);
 void advance_play(AppState& s, float dt);
 int latent_dims(const AppState& s);

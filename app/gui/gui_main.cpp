@@ -33,7 +33,7 @@ namespace {
 
 struct Options {
   std::string preset = "circle/complex";
-  std::string run_dir, config;
+  std::string run_dir, config, save_dir;
   int train_steps = 0;  // > 0: start at once and stop after this many steps
   int frames = 0;
   int threads = 0;
@@ -45,14 +45,16 @@ struct Options {
 };
 
 void usage(FILE* f) {
-  std::fprintf(f,
-               "usage: invex gui [--preset NAME | --run DIR | --config FILE] [--threads N]\n"
-               "                 [--train-steps N] [--frames M] [--screenshot FILE] [--stats]\n"
-               "                 [--exit] [--play] [--mouse X,Y] [--timeout SECONDS]\n"
-               "Opens the invariance-manifold explorer. The options after --threads drive it\n"
-               "without a person: start training and stop after N steps, run M frames, save a\n"
-               "PNG of the window, print frame-time statistics, and exit; --play animates z,\n"
-               "--mouse rests the pointer there (to see a tooltip in the screenshot).\n");
+  std::fprintf(
+      f,
+      "usage: invex gui [--preset NAME | --run DIR | --config FILE] [--threads N]\n"
+      "                 [--train-steps N] [--frames M] [--screenshot FILE] [--stats]\n"
+      "                 [--exit] [--play] [--mouse X,Y] [--save-run DIR] [--timeout SECONDS]\n"
+      "Opens the invariance-manifold explorer. The options after --threads drive it\n"
+      "without a person: start training and stop after N steps, run M frames, save a\n"
+      "PNG of the window, print frame-time statistics, and exit; --play animates z,\n"
+      "--mouse rests the pointer there (to see a tooltip in the screenshot), --save-run\n"
+      "saves the run at exit as the Save run button does.\n");
 }
 
 bool parse_int(const char* s, int& out) {
@@ -92,6 +94,9 @@ int parse_options(int argc, char** argv, Options& o) {
         std::fprintf(stderr, "invex gui: --mouse expects X,Y in pixels, got '%s'\n", v);
         return 2;
       }
+    } else if (a == "--save-run") {
+      if (!value(v)) return 2;
+      o.save_dir = v;
     } else if (a == "--preset" || a == "--run" || a == "--config" || a == "--screenshot") {
       if (!value(v)) return 2;
       (a == "--preset"   ? o.preset
@@ -217,7 +222,8 @@ bool settled(AppState& s, const Options& o) {
     if (s.run && s.run->state() == RunState::Running) return false;
     if (s.run && s.run->state() == RunState::Idle && !s.latest) return false;
   }
-  if (!s.latest) return o.train_steps == 0;
+  // Without a snapshot wait for the first one, unless the run failed before publishing any.
+  if (!s.latest) return !s.run || s.run->state() == RunState::Failed;
   // The state changes before the final snapshot is published: wait for that snapshot.
   if (s.run && s.latest->state != s.run->state()) return false;
   if (s.shown != s.latest) return false;
@@ -242,6 +248,20 @@ void warm_up_textures(AppState& s) {
     if (t->valid()) dl->AddImage(t->imgui_id(), ImVec2(x, 0), ImVec2(x + 1, 1));
     x += 1;
   }
+}
+
+// --save-run: what the Save run button does, then wait for the training thread to write it.
+int save_at_exit(AppState& s, const std::string& dir) {
+  if (!s.run || !save_run(s, dir)) {
+    std::fprintf(stderr, "invex gui: could not save the run to %s: %s\n", dir.c_str(),
+                 s.run ? s.error.c_str() : "no run");
+    return 1;
+  }
+  for (int i = 0; i < 6000 && s.run->last_save_message().empty(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  const std::string msg = s.run->last_save_message();
+  std::printf("save: %s\n", msg.empty() ? "no answer from the training thread" : msg.c_str());
+  return msg.rfind("saved", 0) == 0 ? 0 : 1;
 }
 
 void handle_keys(AppState& s) {
@@ -510,6 +530,8 @@ int run(const Options& o) {
     std::fflush(stdout);
   }
 
+  int rc = 0;
+  if (!o.save_dir.empty()) rc = save_at_exit(s, o.save_dir);
   retire_run(s);
   join_retired(s);
   state.reset();  // textures need the GL context
@@ -518,8 +540,8 @@ int run(const Options& o) {
   ImGui::DestroyContext();
   glfwDestroyWindow(window);
   glfwTerminate();
-  if (!screenshot_ok) return 1;
-  return timed_out ? 1 : 0;
+  if (!screenshot_ok || timed_out) return 1;
+  return rc;
 }
 
 }  // namespace

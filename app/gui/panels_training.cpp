@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <exception>
 
 #include "app/gui/app_state.h"
 
@@ -33,6 +34,30 @@ std::string format_duration(double seconds) {
   else
     std::snprintf(buf, sizeof buf, "%ds", t);
   return buf;
+}
+
+void draw_save_controls(AppState& s) {
+  ImGui::Separator();
+  if (s.save_dir.empty()) {
+    std::string name = s.preset.empty() ? "custom" : s.preset;
+    std::replace(name.begin(), name.end(), '/', '-');
+    s.save_dir = "runs/gui-" + name;
+  }
+  const bool can_save = s.run && s.latest;
+  ImGui::BeginDisabled(!can_save);
+  if (ImGui::Button("Save run")) save_run(s, s.save_dir);
+  ImGui::EndDisabled();
+  tip("Save the run (weights, optimiser state, schedule position, history) after the current "
+      "step. Open it later with `invex gui --run DIR`, export it with `invex render --run "
+      "DIR`, or continue it with `invex train --resume DIR`.");
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(-1);
+  ImGui::InputText("##save dir", &s.save_dir);
+  tip("Directory to save the run in (created if missing).");
+  if (s.save_requested && s.run) {
+    const std::string msg = s.run->last_save_message();
+    if (!msg.empty()) ImGui::TextDisabled("%s", msg.c_str());
+  }
 }
 
 }  // namespace
@@ -185,6 +210,7 @@ void draw_training_panel(AppState& s, ImVec2 pos, ImVec2 size) {
     ImGui::PopTextWrapPos();
   }
 
+  draw_save_controls(s);
   draw_export_panel(s);
   ImGui::End();
 }
