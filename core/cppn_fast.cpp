@@ -17,11 +17,15 @@
 // cost precision (the biases do drift: Adam turns their zero-mean rounding noise into steps).
 //
 // Layout: rows are image-major (r = n·HW + pixel) and every hidden row is padded to kPad = 16
-// floats: one cache line, one AVX-512 register. Padded lanes have zero weights, bias and gamma,
-// so they stay exactly zero through forward and backward.
-// Sums over rows (batch statistics, BatchNorm backward sums, weight gradients) are formed per
-// thread in short float runs folded into double, then combined in thread order, so a result
-// depends only on the thread count, not on scheduling.
+// floats: one cache line, one AVX-512 register. Padded lanes have zero weights and gamma, so
+// they stay exactly zero through forward and backward.
+// Each pass splits the rows into one contiguous chunk per thread (at::get_num_threads()). Sums
+// over rows (batch statistics, BatchNorm backward sums, weight gradients) are formed per chunk
+// in short float runs folded into double, then combined in chunk order, so a result depends
+// only on the thread count, not on scheduling.
+// The row kernels are compiled for AVX-512, AVX2 + FMA and SSE2 and the widest the CPU runs
+// is used (the binary must run on any x86-64).
+// Not thread-safe: one generator, one caller at a time (it keeps the forward for backward).
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
