@@ -318,9 +318,20 @@ void sync_view(AppState& s, double now) {
     s.view_tex.upload(rgba.data(), s.view.image.width, s.view.image.height);
   }
   if (has_sweep(s) && s.sweep.images.count > 0 && (new_sweep || recolor)) {
-    s.atlas_cols = s.sweep.images.count <= 100 ? 10 : 20;
+    // Only the thumbnails on screen are coloured and uploaded (a 2-D sweep has 400 images).
+    const ImageStack& all = s.sweep.images;
+    const std::vector<int> ks = thumbnail_indices(*s.sweep.snap);
+    ImageStack tiles(static_cast<int>(ks.size()), all.channels, all.height, all.width);
+    s.atlas_tile.assign(all.count, -1);
+    for (size_t i = 0; i < ks.size(); ++i) {
+      if (ks[i] >= all.count) continue;
+      std::copy(all.image(ks[i]), all.image(ks[i]) + all.image_size(), tiles.image(i));
+      s.atlas_tile[ks[i]] = static_cast<int>(i);
+    }
+    s.atlas_cols = std::max(1, static_cast<int>(std::ceil(std::sqrt(tiles.count))));
+    s.atlas_rows = (tiles.count + s.atlas_cols - 1) / s.atlas_cols;
     int w = 0, h = 0;
-    colorize_atlas(s.sweep.images, s.atlas_cols, s.sweep.scale, s.cmap, rgba, w, h);
+    colorize_atlas(tiles, s.atlas_cols, s.sweep.scale, s.cmap, rgba, w, h);
     s.atlas_tex.upload(rgba.data(), w, h);
   }
   if (s.filters.images.count > 0 && (new_filters || s.cmap != s.colored_with)) {

@@ -63,10 +63,11 @@ struct AppState {
   ViewRenderer::Sweep sweep;
   ViewRenderer::Filters filters;
   Texture view_tex{true};
-  Texture atlas_tex;  // the canonical sweep, one tile per image
+  Texture atlas_tex;  // the thumbnails of the canonical sweep, one tile per image
   Texture filter_tex;
   Texture heat_tex;  // 2-D activation heatmap
-  int atlas_cols = 10;
+  int atlas_cols = 1, atlas_rows = 1;
+  std::vector<int> atlas_tile;  // sweep index → tile of atlas_tex, or -1 when not shown
   int filter_count = 0;
   Colormap colored_with = Colormap::Grey;
   float colored_scale = 0;

@@ -15,13 +15,15 @@ namespace {
 const ImU32 kAccent = IM_COL32(255, 170, 40, 255);
 const ImU32 kFrame = IM_COL32(90, 90, 100, 255);
 
-// UV rectangle of sweep image k in the atlas.
-void atlas_uv(const AppState& s, int k, ImVec2& uv0, ImVec2& uv1) {
-  const int cols = s.atlas_cols;
-  const int rows = (s.sweep.images.count + cols - 1) / cols;
-  const int c = k % cols, r = k / cols;
+// UV rectangle of sweep image k in the atlas; false when k has no tile.
+bool atlas_uv(const AppState& s, int k, ImVec2& uv0, ImVec2& uv1) {
+  if (k < 0 || k >= static_cast<int>(s.atlas_tile.size()) || s.atlas_tile[k] < 0) return false;
+  const int tile = s.atlas_tile[k];
+  const int cols = s.atlas_cols, rows = s.atlas_rows;
+  const int c = tile % cols, r = tile / cols;
   uv0 = ImVec2(static_cast<float>(c) / cols, static_cast<float>(r) / rows);
   uv1 = ImVec2(static_cast<float>(c + 1) / cols, static_cast<float>(r + 1) / rows);
+  return true;
 }
 
 float sweep_activation(const AppState& s, int k) {
@@ -33,7 +35,7 @@ float sweep_activation(const AppState& s, int k) {
 void thumbnail(AppState& s, int k, ImVec2 p, float size, bool current) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   ImVec2 uv0, uv1;
-  atlas_uv(s, k, uv0, uv1);
+  if (!atlas_uv(s, k, uv0, uv1)) return;
   const ImVec2 q(p.x + size, p.y + size);
   dl->AddImage(s.atlas_tex.imgui_id(), p, q, uv0, uv1);
   dl->AddRect(p, q, current ? kAccent : kFrame, 0, 0, current ? 2.5f : 1.0f);
@@ -103,7 +105,8 @@ void big_image(AppState& s, ImVec2 p, float size) {
 
 void draw_ring(AppState& s, ImVec2 origin, float side, const SweepAxes& axes) {
   const int count = s.sweep.images.count;
-  const int shown = std::min(count, 20);
+  const std::vector<int> ks = thumbnail_indices(*s.sweep.snap);
+  const int shown = static_cast<int>(ks.size());
   const float t = side * 0.125f;  // thumbnail size
   const float gap = std::max(3.0f, side * 0.01f);
   const ImVec2 c(origin.x + side * 0.5f, origin.y + side * 0.5f);
@@ -118,13 +121,13 @@ void draw_ring(AppState& s, ImVec2 origin, float side, const SweepAxes& axes) {
   int cur_shown = -1;
   float best = 1e9f;
   for (int i = 0; i < shown; ++i) {
-    const int k = i * count / shown;
+    const int k = ks[i];
     const float dist = std::fabs(static_cast<float>(k - cur));
     const float wrapped = std::min(dist, count - dist);
     if (wrapped < best) best = wrapped, cur_shown = i;
   }
   for (int i = 0; i < shown; ++i) {
-    const int k = i * count / shown;
+    const int k = ks[i];
     const ImVec2 m = square_ring(c, h, static_cast<float>(i) / shown);
     thumbnail(s, k, ImVec2(m.x - t * 0.5f, m.y - t * 0.5f), t, i == cur_shown);
   }
@@ -137,8 +140,8 @@ void draw_ring(AppState& s, ImVec2 origin, float side, const SweepAxes& axes) {
 
 // Returns the height used.
 float draw_strip(AppState& s, ImVec2 origin, ImVec2 avail, const SweepAxes& axes) {
-  const int count = s.sweep.images.count;
-  const int shown = std::min(count, 10);
+  const std::vector<int> ks = thumbnail_indices(*s.sweep.snap);
+  const int shown = std::max(1, static_cast<int>(ks.size()));
   const float gap = 4.0f;
   const float t = (avail.x - gap * (shown - 1)) / shown;
   const float b = std::max(32.0f, std::min(avail.x, avail.y - t - 3 * gap));
@@ -148,12 +151,12 @@ float draw_strip(AppState& s, ImVec2 origin, ImVec2 avail, const SweepAxes& axes
   int cur_shown = 0;
   float best = 1e9f;
   for (int i = 0; i < shown; ++i) {
-    const int k = shown > 1 ? i * (count - 1) / (shown - 1) : 0;
+    const int k = ks[i];
     if (std::fabs(static_cast<float>(k - cur)) < best)
       best = std::fabs(float(k - cur)), cur_shown = i;
   }
   for (int i = 0; i < shown; ++i) {
-    const int k = shown > 1 ? i * (count - 1) / (shown - 1) : 0;
+    const int k = ks[i];
     thumbnail(s, k, ImVec2(origin.x + i * (t + gap), y), t, i == cur_shown);
   }
   // The slider's place along the line.

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <utility>
 
 #include "app/gui/app_state.h"
 #include "app/gui/sweep_axes.h"
@@ -115,9 +116,13 @@ void plot_2d(AppState& s, const Snapshot& snap, ImVec2 p, float side) {
   if (axes.valid()) {
     const float x = a.x + (b.x - a.x) * axes.frac(1, s.z[1]);
     const float y = a.y + (b.y - a.y) * axes.frac(0, s.z[0]);
-    dl->AddLine(ImVec2(x, a.y), ImVec2(x, b.y), kAccent, 1.5f);
-    dl->AddLine(ImVec2(a.x, y), ImVec2(b.x, y), kAccent, 1.5f);
-    dl->AddCircle(ImVec2(x, y), 6.0f, kAccent, 0, 2.0f);
+    // White over a dark outline: visible on every colour of the heat map.
+    for (const auto& [col, w] : {std::pair<ImU32, float>{IM_COL32(0, 0, 0, 200), 3.5f},
+                                 std::pair<ImU32, float>{IM_COL32(255, 255, 255, 255), 1.5f}}) {
+      dl->AddLine(ImVec2(x, a.y), ImVec2(x, b.y), col, w);
+      dl->AddLine(ImVec2(a.x, y), ImVec2(b.x, y), col, w);
+      dl->AddCircle(ImVec2(x, y), 6.0f, col, 0, w + 0.5f);
+    }
   }
   ImGui::SetCursorScreenPos(a);
   ImGui::InvisibleButton("heatmap", ImVec2(b.x - a.x, b.y - a.y));

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "core/snapshot.h"
 
@@ -66,6 +67,30 @@ inline SweepAxes sweep_axes(const Snapshot& s) {
   for (int d = 0; d < 2; ++d)
     if (!(std::fabs(a.step[d]) > 1e-9f)) a.n = 0;
   return a;
+}
+
+// The sweep images the view shows as thumbnails, in display order: 20 around a ring (1-D
+// periodic), 10 along a strip (1-D line, both ends included), or every stride-th row and column
+// of the 2-D grid (at most 10×10, row-major). Only these are coloured and uploaded.
+inline std::vector<int> thumbnail_indices(const Snapshot& s) {
+  std::vector<int> ks;
+  const SweepAxes a = sweep_axes(s);
+  if (!a.valid()) return ks;
+  if (a.dims == 1) {
+    const int count = a.n;
+    if (a.periodic[0]) {
+      const int shown = std::min(count, 20);
+      for (int i = 0; i < shown; ++i) ks.push_back(i * count / shown);
+    } else {
+      const int shown = std::min(count, 10);
+      for (int i = 0; i < shown; ++i) ks.push_back(i * (count - 1) / (shown - 1));
+    }
+  } else {
+    const int stride = std::max(1, a.n / 10);
+    for (int i = 0; i < a.n; i += stride)
+      for (int j = 0; j < a.n; j += stride) ks.push_back(i * a.n + j);
+  }
+  return ks;
 }
 
 }  // namespace invex::gui
