@@ -19,10 +19,10 @@
 // Layout: rows are image-major (r = n·HW + pixel) and every hidden row is padded to kPad = 16
 // floats: one cache line, one AVX-512 register. Padded lanes have zero weights and gamma, so
 // they stay exactly zero through forward and backward.
-// Each pass splits the rows into one contiguous chunk per thread (at::get_num_threads()). Sums
+// Each pass splits the rows into contiguous chunks, run on at::get_num_threads() threads. Sums
 // over rows (batch statistics, BatchNorm backward sums, weight gradients) are formed per chunk
-// in short float runs folded into double, then combined in chunk order, so a result depends
-// only on the thread count, not on scheduling.
+// in short float runs folded into double, then combined in chunk order; the chunks depend on
+// the number of rows only, so results are identical whatever the thread count or scheduling.
 // The row kernels are compiled for AVX-512, AVX2 + FMA and SSE2 and the widest the CPU runs
 // is used (the binary must run on any x86-64).
 // Not thread-safe: one generator, one caller at a time (it keeps the forward for backward).
@@ -30,6 +30,7 @@
 #include <ATen/Parallel.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <condition_variable>
 #include <cstdint>
@@ -51,10 +52,12 @@ namespace {
 
 constexpr int kPad = 16;
 constexpr int kSq = kPad * kPad;
-constexpr float kSlope = 0.01f;   // LeakyReLU negative slope
-constexpr double kBnEps = 1e-5;   // BatchNorm eps
-constexpr int64_t kRun = 64;      // rows summed in float before folding into double
-constexpr int64_t kGrain = 4096;  // rows: smaller passes are not worth a second thread
+constexpr float kSlope = 0.01f;             // LeakyReLU negative slope
+constexpr double kBnEps = 1e-5;             // BatchNorm eps
+constexpr int64_t kRun = 64;                // rows summed in float before folding into double
+constexpr int64_t kChunkRows = 4096;        // rows: a smaller chunk is not worth a thread wake-up
+constexpr int64_t kMostChunks = 16;         // chunks of a pass
+constexpr int64_t kMostPixelSumChunks = 4;  // chunks of the pass that sums dy per pixel
 
 // 64-byte aligned storage so that a padded row never straddles two cache lines.
 template <class T>
@@ -543,42 +546,48 @@ class Workers {
     for (auto& t : threads_) t.join();
   }
 
-  // task(c) for c in [0, count): c = 0 on the calling thread, the others on workers; returns
-  // when all are done.
-  void run(int count, const std::function<void(int)>& task) {
-    if (count <= 1) {
-      task(0);
+  // task(c) for every c in [0, tasks), on the calling thread and up to threads − 1 workers;
+  // returns when all are done. Tasks are handed out one at a time as threads come free, so a
+  // thread slowed down by another process on its core just takes fewer of them.
+  void run(int tasks, int threads, const std::function<void(int)>& task) {
+    const int helpers = std::min(tasks, threads) - 1;
+    if (helpers <= 0) {
+      for (int c = 0; c < tasks; ++c) task(c);
       return;
     }
-    while (static_cast<int>(threads_.size()) < count - 1) {
-      const int index = static_cast<int>(threads_.size()) + 1;
-      threads_.emplace_back([this, index] { work(index); });
-    }
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      task_ = &task;
-      count_ = count;
-      pending_ = count - 1;
-      ++generation_;
-    }
-    wake_.notify_all();
-    task(0);
     std::unique_lock<std::mutex> lock(mutex_);
+    while (static_cast<int>(threads_.size()) < helpers) {
+      const int index = static_cast<int>(threads_.size()) + 1;
+      const uint64_t start = generation_;  // the worker's first job is the one posted below
+      threads_.emplace_back([this, index, start] { work(index, start); });
+    }
+    task_ = &task;
+    tasks_ = tasks;
+    helpers_ = helpers;
+    pending_ = helpers;
+    next_.store(0);
+    ++generation_;
+    lock.unlock();
+    wake_.notify_all();
+    drain();
+    lock.lock();
     done_.wait(lock, [this] { return pending_ == 0; });
   }
 
  private:
-  void work(int index) {
-    uint64_t seen = 0;
+  void drain() {
+    for (int c = next_.fetch_add(1); c < tasks_; c = next_.fetch_add(1)) (*task_)(c);
+  }
+
+  void work(int index, uint64_t seen) {
     std::unique_lock<std::mutex> lock(mutex_);
     for (;;) {
       wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
       if (stop_) return;
       seen = generation_;
-      if (index >= count_) continue;  // this pass needs fewer workers
-      const std::function<void(int)>* task = task_;
+      if (index > helpers_) continue;  // this pass needs fewer workers
       lock.unlock();
-      (*task)(index);
+      drain();
       lock.lock();
       if (--pending_ == 0) done_.notify_one();
     }
@@ -587,8 +596,10 @@ class Workers {
   std::mutex mutex_;
   std::condition_variable wake_, done_;
   std::vector<std::thread> threads_;
+  // The current job; written under the mutex before generation_ moves on.
   const std::function<void(int)>* task_ = nullptr;
-  int count_ = 0, pending_ = 0;
+  int tasks_ = 0, helpers_ = 0, pending_ = 0;
+  std::atomic<int> next_{0};
   uint64_t generation_ = 0;
   bool stop_ = false;
 };
@@ -659,8 +670,8 @@ class FastGenerator final : public CppnGenerator {
   FloatVec dy_;                             // rows×16
   FloatVec out_rows_;                       // rows×C, tanh outputs
   bool have_forward_ = false;
-  // One set of sums per row chunk, chunks_ = threads (fewer for small batches): a pass's
-  // result then depends on the thread count only, never on which thread ran which chunk.
+  // One set of sums per row chunk, so that a pass's result does not depend on which thread ran
+  // which chunk.
   std::vector<ThreadSums> sums_;
   size_t chunks_ = 1;
   Workers workers_;  // last member: its threads stop before the buffers they use go away
@@ -780,12 +791,16 @@ RowSource FastGenerator::source(size_t l) const {
   return s;
 }
 
-// Runs `kernel` over all rows, split into one contiguous chunk per thread, each chunk with its
-// own zeroed sums (by_pixel/by_image sized as asked).
+// Runs `kernel` over all rows, split into contiguous chunks, each chunk with its own zeroed sums
+// (by_pixel/by_image sized as asked).
 void FastGenerator::run_pass(int64_t rows, size_t by_pixel, size_t by_image, Kernel kernel,
                              const Pass& pass) {
-  const int64_t threads = std::max(1, at::get_num_threads());
-  chunks_ = static_cast<size_t>(std::max<int64_t>(1, std::min(threads, rows / kGrain)));
+  // The chunks depend on the number of rows only, never on the thread count, so results are
+  // the same on any number of threads. Several chunks per thread let the work balance when a
+  // core is shared; the pass that sums dy per pixel uses fewer, as each of its chunks has an
+  // H·W×16 array to clear and add up.
+  const int64_t most = by_pixel > 0 ? kMostPixelSumChunks : kMostChunks;
+  chunks_ = static_cast<size_t>(std::clamp<int64_t>(rows / kChunkRows, 1, most));
   if (sums_.size() < chunks_) sums_.resize(chunks_);
   for (size_t c = 0; c < chunks_; ++c) {
     ThreadSums& s = sums_[c];
@@ -797,7 +812,7 @@ void FastGenerator::run_pass(int64_t rows, size_t by_pixel, size_t by_image, Ker
     s.by_image.assign(by_image, 0.0);
   }
   const int64_t chunks = static_cast<int64_t>(chunks_);
-  workers_.run(static_cast<int>(chunks), [&](int c) {
+  workers_.run(static_cast<int>(chunks), std::max(1, at::get_num_threads()), [&](int c) {
     kernel(pass, rows * c / chunks, rows * (c + 1) / chunks, sums_[static_cast<size_t>(c)]);
   });
 }
