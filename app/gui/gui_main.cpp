@@ -311,6 +311,147 @@ void draw_panels(AppState& s) {
   draw_status(s);
 }
 
+// Draws a frame's ImGui data, unless it is the same picture as the last one drawn: then the
+// screen is already right, and a software rasteriser (Xvfb, remote sessions) is spared a
+// full-window fill whose CPU is better spent on training.
+class Painter {
+ public:
+  bool paint(ImDrawData* d, int fb_w, int fb_h, ImVec4 bg, bool must) {
+    const std::uint64_t print = frame_fingerprint(d, Texture::upload_count());
+    const double now = ImGui::GetTime();
+    // A redraw now and then in case the window system lost the picture without saying so.
+    if (!must && print == last_print_ && now - last_redraw_ < 1.0) return false;
+    last_print_ = print;
+    last_redraw_ = now;
+    glViewport(0, 0, fb_w, fb_h);
+    glClearColor(bg.x, bg.y, bg.z, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(d);
+    return true;
+  }
+
+ private:
+  std::uint64_t last_print_ = 0;
+  double last_redraw_ = -1;
+};
+
+// What the loop does for the options that run it without a person: stop training after N
+// steps, leave after M frames once the picture is final, measure frame times.
+class Harness {
+ public:
+  using clock = std::chrono::steady_clock;
+  explicit Harness(const Options& o) : o_(o), begin_(clock::now()), last_start_(begin_) {
+    // INVEX_GUI_TRACE_MS=N reports every frame slower than N ms, for performance work.
+    if (const char* env = std::getenv("INVEX_GUI_TRACE_MS")) trace_ms_ = std::atof(env);
+  }
+
+  clock::time_point frame_started() {
+    const auto t = clock::now();
+    if (frame_ > kWarmupFrames) interval_ms_.push_back(ms(last_start_, t));
+    last_start_ = t;
+    uploads_before_ = Texture::upload_count();
+    return t;
+  }
+  // The first frames compile shaders and build the font atlas (a software rasteriser JITs
+  // each shader on first use); they say nothing about the steady state.
+  bool warming_up() const { return frame_ < kWarmupFrames; }
+
+  // Nobody is at the screen in --exit runs: a pointer parked over a control (Xvfb puts it in
+  // the middle) would pop a tooltip into the screenshot. --mouse puts it somewhere on purpose.
+  void park_pointer(ImGuiIO& io) const {
+    if (o_.exit)
+      io.MousePos = o_.mouse_x >= 0 ? ImVec2(o_.mouse_x, o_.mouse_y) : ImVec2(-FLT_MAX, -FLT_MAX);
+  }
+
+  // Returns false when the loop must end.
+  bool frame_done(AppState& s, clock::time_point start, bool redraw, bool saved) {
+    ++frame_;
+    const double t = ms(start, clock::now());
+    if (frame_ > kWarmupFrames && !saved) work_ms_.push_back(t);  // a PNG encode is no frame
+    if (trace_ms_ > 0 && t > trace_ms_)
+      std::fprintf(stderr, "slow frame %d: %.1f ms (redraw %d, texture uploads %d)\n", frame_, t,
+                   redraw ? 1 : 0, static_cast<int>(Texture::upload_count() - uploads_before_));
+    if (final_frame) return false;
+
+    if (o_.train_steps > 0 && s.run && s.latest && s.latest->step >= o_.train_steps &&
+        s.run->state() == RunState::Running)
+      s.run->stop();
+    if (frame_ >= o_.frames && (o_.exit || !o_.screenshot.empty())) {
+      const bool ready = settled(s, o_);
+      if (!ready && ms(begin_, clock::now()) > o_.timeout * 1000) timed_out = true;
+      if (ready || timed_out) {
+        if (o_.exit) {
+          final_frame = true;  // the next frame is drawn, saved and is the last
+        } else if (!o_.screenshot.empty() && !screenshot_taken_) {
+          screenshot_taken_ = true;
+          s.screenshot_path = o_.screenshot;
+          s.screenshot_requested = true;
+        }
+      }
+    }
+    return true;
+  }
+
+  void print_stats(const AppState& s, GLFWwindow* window) const {
+    std::printf("frames %d (statistics exclude the first %d)\n", frame_, kWarmupFrames);
+    std::printf("frame time (work) median %.2f ms p99 %.2f ms max %.2f ms\n",
+                percentile(work_ms_, 0.5), percentile(work_ms_, 0.99), percentile(work_ms_, 1.0));
+    std::printf("frame interval median %.2f ms p99 %.2f ms\n", percentile(interval_ms_, 0.5),
+                percentile(interval_ms_, 0.99));
+    int fb_w = 0, fb_h = 0;
+    glfwGetFramebufferSize(window, &fb_w, &fb_h);
+    std::printf("window %d %d\n", fb_w, fb_h);
+    std::printf("view_rect %.0f %.0f %.0f %.0f\n", s.view_rect.x, s.view_rect.y, s.view_rect.z,
+                s.view_rect.w);
+    std::printf("plot_rect %.0f %.0f %.0f %.0f\n", s.plot_rect.x, s.plot_rect.y, s.plot_rect.z,
+                s.plot_rect.w);
+    if (s.latest)
+      std::printf("snapshot step %d state %s\n", s.latest->step, to_string(s.latest->state));
+    else
+      std::printf("snapshot none\n");
+    if (has_view(s) && s.view.has_activation)
+      std::printf("activation at z %.4f\n", s.view.activation);
+    if (timed_out) std::printf("timed out waiting for training/renders\n");
+    std::fflush(stdout);
+  }
+
+  bool final_frame = false, timed_out = false, screenshot_ok = true;
+  std::string final_screenshot() const { return o_.screenshot; }
+
+ private:
+  static constexpr int kWarmupFrames = 5;
+  static double ms(clock::time_point a, clock::time_point b) {
+    return std::chrono::duration<double, std::milli>(b - a).count();
+  }
+  const Options& o_;
+  clock::time_point begin_, last_start_;
+  std::vector<double> work_ms_, interval_ms_;
+  int frame_ = 0;
+  double trace_ms_ = 0;
+  std::uint64_t uploads_before_ = 0;
+  bool screenshot_taken_ = false;
+};
+
+// The S key's screenshot and the harness's last one; true when a PNG was encoded this frame.
+bool take_screenshots(AppState& s, Harness& h, int fb_w, int fb_h) {
+  bool saved = false;
+  if (s.screenshot_requested) {
+    s.screenshot_requested = false;
+    saved = true;
+    if (save_screenshot(s.screenshot_path, fb_w, fb_h))
+      set_status(s, "Screenshot saved to " + s.screenshot_path);
+    else
+      set_status(s, "Could not write " + s.screenshot_path);
+  }
+  if (h.final_frame && !h.final_screenshot().empty()) {
+    saved = true;
+    h.screenshot_ok = save_screenshot(h.final_screenshot(), fb_w, fb_h);
+    if (!h.screenshot_ok)
+      std::fprintf(stderr, "invex gui: could not write %s\n", h.final_screenshot().c_str());
+  }
+  return saved;
+}
+
 int run(const Options& o) {
   glfwSetErrorCallback(
       [](int code, const char* msg) { std::fprintf(stderr, "GLFW error %d: %s\n", code, msg); });
@@ -387,148 +528,44 @@ int run(const Options& o) {
   if (!s.error.empty()) std::fprintf(stderr, "invex gui: %s\n", s.error.c_str());
   if (o.train_steps > 0) start(s);
   s.playing = o.play;
+  Painter painter;
 
-  using clock = std::chrono::steady_clock;
-  const auto t_begin = clock::now();
-  auto since = [&](clock::time_point t) {
-    return std::chrono::duration<double>(clock::now() - t).count();
-  };
-  std::vector<double> work_ms, interval_ms;
-  auto last_start = clock::now();
-  int frame = 0;
-  bool final_frame = false, timed_out = false, screenshot_ok = true;
-  const double frame_budget = 1.0 / 60.0;
-  std::uint64_t last_print = 0;
-  double last_redraw = -1;
-  constexpr int kWarmupFrames = 5;
-  // INVEX_GUI_TRACE_MS=N reports every frame slower than N ms, for performance work.
-  const char* trace_env = std::getenv("INVEX_GUI_TRACE_MS");
-  const double trace_ms = trace_env ? std::atof(trace_env) : 0.0;
-
+  Harness h(o);
   while (!glfwWindowShouldClose(window)) {
-    const auto start_t = clock::now();
-    if (frame > kWarmupFrames)
-      interval_ms.push_back(
-          std::chrono::duration<double, std::milli>(start_t - last_start).count());
-    last_start = start_t;
-
-    const std::uint64_t uploads_before = Texture::upload_count();
+    const auto frame_start = h.frame_started();
     glfwPollEvents();
     if (g_new_scale > 0 && g_new_scale != s.ui_scale) {
       s.ui_scale = g_new_scale;
       apply_scale(s.ui_scale);
       ImGui_ImplOpenGL3_DestroyFontsTexture();
       ImGui_ImplOpenGL3_CreateFontsTexture();
-      g_new_scale = 0;
     }
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
-    // Nobody is at the screen in --exit runs: a pointer parked over a control (Xvfb puts it
-    // in the middle) would pop a tooltip into the screenshot.
-    if (o.exit)
-      io.MousePos = o.mouse_x >= 0 ? ImVec2(o.mouse_x, o.mouse_y) : ImVec2(-FLT_MAX, -FLT_MAX);
+    h.park_pointer(io);
     ImGui::NewFrame();
 
-    if (frame < kWarmupFrames) warm_up_textures(s);
+    if (h.warming_up()) warm_up_textures(s);
     handle_keys(s);
     advance_play(s, io.DeltaTime);
-    const auto sync_start = clock::now();
     sync_view(s, ImGui::GetTime());
-    const double sync_ms =
-        std::chrono::duration<double, std::milli>(clock::now() - sync_start).count();
     draw_panels(s);
-
     ImGui::Render();
+
     int fb_w = 0, fb_h = 0;
     glfwGetFramebufferSize(window, &fb_w, &fb_h);
-    const std::uint64_t print = frame_fingerprint(ImGui::GetDrawData(), Texture::upload_count());
-    const bool redraw = print != last_print || g_window_damaged || s.screenshot_requested ||
-                        final_frame || ImGui::GetTime() - last_redraw > 1.0;
-    if (redraw) {
-      last_print = print;
-      last_redraw = ImGui::GetTime();
-      g_window_damaged = false;
-      glViewport(0, 0, fb_w, fb_h);
-      glClearColor(bg.x, bg.y, bg.z, 1.0f);
-      glClear(GL_COLOR_BUFFER_BIT);
-      ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-    }
-
-    bool saved = false;  // a frame that encodes a PNG is not a regular frame: no statistics
-    if (s.screenshot_requested) {
-      s.screenshot_requested = false;
-      saved = true;
-      if (save_screenshot(s.screenshot_path, fb_w, fb_h))
-        set_status(s, "Screenshot saved to " + s.screenshot_path);
-      else
-        set_status(s, "Could not write " + s.screenshot_path);
-    }
-    if (final_frame) {
-      saved = true;
-      if (!o.screenshot.empty()) {
-        screenshot_ok = save_screenshot(o.screenshot, fb_w, fb_h);
-        if (!screenshot_ok)
-          std::fprintf(stderr, "invex gui: could not write %s\n", o.screenshot.c_str());
-      }
-    }
+    const bool must = g_window_damaged || s.screenshot_requested || h.final_frame;
+    const bool redraw = painter.paint(ImGui::GetDrawData(), fb_w, fb_h, bg, must);
+    g_window_damaged = false;
+    const bool saved = take_screenshots(s, h, fb_w, fb_h);
     if (redraw) glfwSwapBuffers(window);
-    ++frame;
-    // The first frames compile shaders and build the font atlas (a software rasteriser JITs
-    // each shader on first use); they say nothing about the steady state.
-    const double ms = std::chrono::duration<double, std::milli>(clock::now() - start_t).count();
-    if (frame > kWarmupFrames && !saved) work_ms.push_back(ms);
-    if (trace_ms > 0 && ms > trace_ms)
-      std::fprintf(stderr, "slow frame %d: %.1f ms (sync %.1f ms, redraw %d, texture uploads %d)\n",
-                   frame, ms, sync_ms, redraw ? 1 : 0,
-                   static_cast<int>(Texture::upload_count() - uploads_before));
-    if (final_frame) break;
-
-    // The harness: stop training after N steps; after M frames (and once the picture is
-    // final) take the screenshot on the next frame and leave.
-    if (o.train_steps > 0 && s.run && s.latest && s.latest->step >= o.train_steps &&
-        s.run->state() == RunState::Running)
-      s.run->stop();
-    if (frame >= o.frames && (o.exit || !o.screenshot.empty())) {
-      const bool ready = settled(s, o);
-      if (!ready && since(t_begin) > o.timeout) timed_out = true;
-      if (ready || timed_out) {
-        if (o.exit) {
-          final_frame = true;
-        } else if (!o.screenshot.empty() && frame == o.frames) {
-          s.screenshot_path = o.screenshot;
-          s.screenshot_requested = true;
-        }
-      }
-    }
+    if (!h.frame_done(s, frame_start, redraw, saved)) break;
 
     // Without vsync (e.g. Xvfb) the loop would spin and take CPU from training.
-    const double used = since(start_t);
-    if (used < frame_budget)
-      std::this_thread::sleep_for(std::chrono::duration<double>(frame_budget - used));
+    const auto next = frame_start + std::chrono::microseconds(16667);
+    if (std::chrono::steady_clock::now() < next) std::this_thread::sleep_until(next);
   }
-
-  if (o.stats) {
-    std::printf("frames %d (statistics exclude the first %d)\n", frame, kWarmupFrames);
-    std::printf("frame time (work) median %.2f ms p99 %.2f ms max %.2f ms\n",
-                percentile(work_ms, 0.5), percentile(work_ms, 0.99), percentile(work_ms, 1.0));
-    std::printf("frame interval median %.2f ms p99 %.2f ms\n", percentile(interval_ms, 0.5),
-                percentile(interval_ms, 0.99));
-    int fb_w = 0, fb_h = 0;
-    glfwGetFramebufferSize(window, &fb_w, &fb_h);
-    std::printf("window %d %d\n", fb_w, fb_h);
-    std::printf("view_rect %.0f %.0f %.0f %.0f\n", s.view_rect.x, s.view_rect.y, s.view_rect.z,
-                s.view_rect.w);
-    std::printf("plot_rect %.0f %.0f %.0f %.0f\n", s.plot_rect.x, s.plot_rect.y, s.plot_rect.z,
-                s.plot_rect.w);
-    if (s.latest)
-      std::printf("snapshot step %d state %s\n", s.latest->step, to_string(s.latest->state));
-    else
-      std::printf("snapshot none\n");
-    if (has_view(s) && s.view.has_activation)
-      std::printf("activation at z %.4f\n", s.view.activation);
-    if (timed_out) std::printf("timed out waiting for training/renders\n");
-    std::fflush(stdout);
-  }
+  if (o.stats) h.print_stats(s, window);
 
   int rc = 0;
   if (!o.save_dir.empty()) rc = save_at_exit(s, o.save_dir);
@@ -540,7 +577,7 @@ int run(const Options& o) {
   ImGui::DestroyContext();
   glfwDestroyWindow(window);
   glfwTerminate();
-  if (!screenshot_ok || timed_out) return 1;
+  if (!h.screenshot_ok || h.timed_out) return 1;
   return rc;
 }
 
