@@ -12,39 +12,20 @@ TrainingRun::TrainingRun(RunConfig cfg, std::string resume_path, int threads)
 }
 
 TrainingRun::~TrainingRun() {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    queue_.emplace_back(Command::Quit, std::string());
-  }
-  cv_.notify_all();
+  enqueue(Command::Quit);
   if (thread_.joinable()) thread_.join();
 }
 
-void TrainingRun::start() {
+void TrainingRun::enqueue(Command c, std::string arg) {
   std::lock_guard<std::mutex> lock(mutex_);
-  queue_.emplace_back(Command::Start, std::string());
+  queue_.emplace_back(c, std::move(arg));
   cv_.notify_all();
 }
-void TrainingRun::pause() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  queue_.emplace_back(Command::Pause, std::string());
-  cv_.notify_all();
-}
-void TrainingRun::resume() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  queue_.emplace_back(Command::Resume, std::string());
-  cv_.notify_all();
-}
-void TrainingRun::stop() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  queue_.emplace_back(Command::Stop, std::string());
-  cv_.notify_all();
-}
-void TrainingRun::save(const std::string& path) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  queue_.emplace_back(Command::Save, path);
-  cv_.notify_all();
-}
+void TrainingRun::start() { enqueue(Command::Start); }
+void TrainingRun::pause() { enqueue(Command::Pause); }
+void TrainingRun::resume() { enqueue(Command::Resume); }
+void TrainingRun::stop() { enqueue(Command::Stop); }
+void TrainingRun::save(const std::string& path) { enqueue(Command::Save, path); }
 
 SnapshotPtr TrainingRun::latest() const {
   std::lock_guard<std::mutex> lock(mutex_);

@@ -40,6 +40,7 @@ class TrainingRun {
 
  private:
   enum class Command { Start, Pause, Resume, Stop, Save, Quit };
+  void enqueue(Command c, std::string arg = {});
   void worker();
   void publish(bool with_sweep);
   bool take_commands(bool block);

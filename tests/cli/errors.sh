@@ -5,23 +5,7 @@ invex="$1"
 src="$2"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-fails=0
-passes=0
-
-expect() {  # expect CODE PATTERN -- command...
-  local code="$1" pattern="$2"
-  shift 3
-  local out
-  out=$("$@" 2>&1)
-  local got=$?
-  if [[ $got -ne $code ]] || ! grep -qF -- "$pattern" <<<"$out"; then
-    echo "FAIL: $* -> exit $got, expected $code with '$pattern'; output:"
-    echo "$out" | head -5
-    fails=$((fails + 1))
-  else
-    passes=$((passes + 1))
-  fi
-}
+source "$(dirname "$0")/lib/expect.bash"
 
 expect 2 "unknown preset 'circle/nope'" -- "$invex" train --preset circle/nope --out "$tmp/a"
 expect 2 "give exactly one of --preset NAME or --config FILE" -- "$invex" train --out "$tmp/a"
@@ -49,5 +33,4 @@ expect 2 "$tmp/bad.npy" -- "$invex" eval --preset circle/complex --images "$tmp/
 expect 2 "unknown command 'trian'" -- "$invex" trian
 expect 0 "circle/complex" -- "$invex" presets
 
-echo "$passes passed, $fails failed"
-[[ $fails -eq 0 ]]
+finish

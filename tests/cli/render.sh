@@ -5,34 +5,8 @@ set -u
 invex="$1"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-fails=0
-passes=0
+source "$(dirname "$0")/lib/expect.bash"
 
-fail() {
-  echo "FAIL: $*"
-  fails=$((fails + 1))
-}
-check() {  # check DESCRIPTION -- command...
-  local what="$1"
-  shift 2
-  if "$@"; then passes=$((passes + 1)); else fail "$what"; fi
-}
-expect() {  # expect CODE PATTERN -- command...
-  local code="$1" pattern="$2"
-  shift 3
-  local out
-  out=$("$@" 2>&1)
-  local got=$?
-  if [[ $got -ne $code ]] || ! grep -qF -- "$pattern" <<<"$out"; then
-    fail "$* -> exit $got, expected $code with '$pattern'; output:"
-    echo "$out" | head -5
-  elif [[ $code -eq 2 && $(wc -l <<<"$out") -ne 1 ]]; then
-    fail "$* -> more than one line of error output:"
-    echo "$out" | head -5
-  else
-    passes=$((passes + 1))
-  fi
-}
 npy_header() { head -c 128 "$1" | tail -c +11 | tr -d '\n'; }
 
 # Two tiny runs (a few training steps, the MEI given): a 1-D loop and a 2-D cylinder.
@@ -100,5 +74,4 @@ expect 2 "--out OUTDIR is required" -- "$invex" render --run "$tmp/r1"
 check "no output directory for bad input" -- test ! -e "$tmp/e"
 expect 0 "usage: invex render" -- "$invex" render --help
 
-echo "$passes passed, $fails failed"
-[[ $fails -eq 0 ]]
+finish
