@@ -661,7 +661,7 @@ class FastGenerator final : public CppnGenerator {
   int64_t images_ = 0, latent_dim_ = 0, channels_ = 0;
   std::vector<Hidden, LineAligned<Hidden>> hidden_;
   std::vector<int> out_;                    // real width of each hidden layer
-  std::vector<double> w0_;                  // layer 0 weight, width×(2P+L), row-major
+  std::vector<double> w0t_;                 // layer 0 weight transposed: (2P+L)×16
   std::vector<double> latent_;              // N×L
   FloatVec table_, latent_part_;            // layer 0 in two parts: HW×16 and N×16
   std::vector<double> table_d_, latent_d_;  // the same in double, for layer 0's closed forms
@@ -691,7 +691,9 @@ void FastGenerator::load_parameters() {
     out_[l] = static_cast<int>(out);
     const float* wp = w.data_ptr<float>();
     if (l == 0) {
-      w0_.assign(wp, wp + out * in);
+      w0t_.assign(in * kPad, 0.0);
+      for (int64_t o = 0; o < out; ++o)
+        for (int64_t j = 0; j < in; ++j) w0t_[j * kPad + o] = wp[o * in + j];
     } else {
       for (int64_t o = 0; o < out; ++o)
         for (int64_t j = 0; j < in; ++j) {
@@ -744,23 +746,28 @@ void FastGenerator::finish_statistics(Hidden& L, const double* mean, const doubl
 // are independent, so the mean is the sum of the means and the variance the sum of the
 // variances.
 void FastGenerator::layer0_forward() {
-  const int64_t out = out_[0], in = features_ + latent_dim_;
+  const int64_t out = out_[0];
   const int64_t n_img = images_;
   table_d_.assign(hw_ * kPad, 0.0);
   latent_d_.assign(n_img * kPad, 0.0);
-  for (int64_t p = 0; p < hw_; ++p)
-    for (int64_t o = 0; o < out; ++o) {
-      double acc = 0;
-      for (int64_t j = 0; j < features_; ++j) acc += w0_[o * in + j] * fourier_[p * features_ + j];
-      table_d_[p * kPad + o] = acc;
+  // Outputs innermost (w0t_ is input-major): 16 independent sums that vectorise, where an
+  // inner loop over inputs would be one dependent chain per output (H·W can be 93×93).
+  for (int64_t p = 0; p < hw_; ++p) {
+    double* t = &table_d_[p * kPad];
+    for (int64_t j = 0; j < features_; ++j) {
+      const double f = fourier_[p * features_ + j];
+      const double* w = &w0t_[j * kPad];
+      for (int o = 0; o < kPad; ++o) t[o] += f * w[o];
     }
-  for (int64_t n = 0; n < n_img; ++n)
-    for (int64_t o = 0; o < out; ++o) {
-      double acc = 0;
-      for (int64_t i = 0; i < latent_dim_; ++i)
-        acc += w0_[o * in + features_ + i] * latent_[n * latent_dim_ + i];
-      latent_d_[n * kPad + o] = acc;
+  }
+  for (int64_t n = 0; n < n_img; ++n) {
+    double* t = &latent_d_[n * kPad];
+    for (int64_t i = 0; i < latent_dim_; ++i) {
+      const double z = latent_[n * latent_dim_ + i];
+      const double* w = &w0t_[(features_ + i) * kPad];
+      for (int o = 0; o < kPad; ++o) t[o] += z * w[o];
     }
+  }
   table_.assign(table_d_.begin(), table_d_.end());
   latent_part_.assign(latent_d_.begin(), latent_d_.end());
   double mean[kPad] = {}, var[kPad] = {};
@@ -987,24 +994,41 @@ std::vector<at::Tensor> FastGenerator::backward(const at::Tensor& grad_images) {
       for (int o = 0; o < kPad; ++o) sum_t[o] += table_d_[p * kPad + o];
     for (int64_t n = 0; n < images_; ++n)
       for (int o = 0; o < kPad; ++o) sum_z[o] += latent_d_[n * kPad + o];
-    dw[0].assign(out * in, 0.0);
+    // Per output o: D[p] = Σ over images of dh at pixel p, E[n] = Σ over pixels of dh in
+    // image n; accumulated input-major (outputs innermost, as in layer0_forward).
+    double k[kPad] = {}, m1[kPad] = {}, m2[kPad] = {}, mu[kPad] = {}, inv[kPad] = {};
     for (int64_t o = 0; o < out; ++o) {
-      const double m1 = s1[o] / (n_img * n_pix), m2 = s2[o] / (n_img * n_pix);
-      const double mu = L.mean_d[o], inv = 1.0 / std::sqrt(L.var[o] + kBnEps);
-      const double k = L.gamma[o] * inv;
-      for (int64_t p = 0; p < hw_; ++p) {
-        const double xhat_sum = inv * (n_img * (table_d_[p * kPad + o] - mu) + sum_z[o]);
-        const double d = k * (by_pixel[p * kPad + o] - n_img * m1 - m2 * xhat_sum);
-        for (int64_t j = 0; j < features_; ++j)
-          dw[0][o * in + j] += d * fourier_[p * features_ + j];
+      m1[o] = s1[o] / (n_img * n_pix);
+      m2[o] = s2[o] / (n_img * n_pix);
+      mu[o] = L.mean_d[o];
+      inv[o] = 1.0 / std::sqrt(L.var[o] + kBnEps);
+      k[o] = L.gamma[o] * inv[o];
+    }
+    std::vector<double> dwt(in * kPad, 0.0);
+    double d[kPad];
+    for (int64_t p = 0; p < hw_; ++p) {
+      for (int o = 0; o < kPad; ++o) {
+        const double xhat_sum = inv[o] * (n_img * (table_d_[p * kPad + o] - mu[o]) + sum_z[o]);
+        d[o] = k[o] * (by_pixel[p * kPad + o] - n_img * m1[o] - m2[o] * xhat_sum);
       }
-      for (int64_t n = 0; n < images_; ++n) {
-        const double xhat_sum = inv * (n_pix * (latent_d_[n * kPad + o] - mu) + sum_t[o]);
-        const double e = k * (by_image[n * kPad + o] - n_pix * m1 - m2 * xhat_sum);
-        for (int64_t i = 0; i < latent_dim_; ++i)
-          dw[0][o * in + features_ + i] += e * latent_[n * latent_dim_ + i];
+      for (int64_t j = 0; j < features_; ++j) {
+        const double f = fourier_[p * features_ + j];
+        for (int o = 0; o < kPad; ++o) dwt[j * kPad + o] += f * d[o];
       }
     }
+    for (int64_t n = 0; n < images_; ++n) {
+      for (int o = 0; o < kPad; ++o) {
+        const double xhat_sum = inv[o] * (n_pix * (latent_d_[n * kPad + o] - mu[o]) + sum_t[o]);
+        d[o] = k[o] * (by_image[n * kPad + o] - n_pix * m1[o] - m2[o] * xhat_sum);
+      }
+      for (int64_t i = 0; i < latent_dim_; ++i) {
+        const double z = latent_[n * latent_dim_ + i];
+        for (int o = 0; o < kPad; ++o) dwt[(features_ + i) * kPad + o] += z * d[o];
+      }
+    }
+    dw[0].assign(out * in, 0.0);
+    for (int64_t o = 0; o < out; ++o)
+      for (int64_t j = 0; j < in; ++j) dw[0][o * in + j] = dwt[j * kPad + o];
   }
 
   std::vector<at::Tensor> grads;
