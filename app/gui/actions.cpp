@@ -284,8 +284,18 @@ void advance_play(AppState& s, float dt) {
 }
 
 void sync_view(AppState& s, double now) {
+  // Progress, curves and plot follow training 5 times a second: a new snapshot redraws the
+  // whole window, and on a software rasteriser every redraw takes CPU from training.
   if (s.run) {
-    if (SnapshotPtr l = s.run->latest()) s.latest = l;
+    SnapshotPtr l = s.run->latest();
+    if (l && l != s.latest) {
+      const bool both_running =
+          s.latest && s.latest->state == RunState::Running && l->state == RunState::Running;
+      if (!both_running || now - s.latest_at >= 0.2) {
+        s.latest = l;
+        s.latest_at = now;
+      }
+    }
   }
   // The view follows training at a few frames a second: each change costs CPU renders that
   // would otherwise be taken from the trainer, and a flickering image teaches nothing.

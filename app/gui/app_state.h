@@ -35,8 +35,9 @@ struct AppState {
   // training thread, which may be in the middle of a step or an MEI computation.
   std::unique_ptr<TrainingRun> run;
   std::vector<std::thread> retired;
-  SnapshotPtr latest;  // newest snapshot, taken every frame (progress, curves, plot)
-  SnapshotPtr shown;   // the snapshot the view renders: newest, at most ~4 times a second
+  SnapshotPtr latest;  // newest snapshot, taken at most 5 times a second while training
+  double latest_at = -1;
+  SnapshotPtr shown;  // the snapshot the view renders: newest, at most ~4 times a second
   double shown_at = -1;
 
   std::string save_dir;         // where "Save run" writes; defaults to runs/gui-<preset>
