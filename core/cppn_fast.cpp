@@ -124,18 +124,20 @@ INVEX_INLINE void spill(float* dst, const Row<W>& r) {
 
 #define INVEX_ROW_OP(op)                                                \
   template <int W>                                                      \
-  INVEX_INLINE Row<W> operator op(Row<W> a, const Row<W>& b) {          \
-    for (int i = 0; i < Row<W>::kParts; ++i) a.p[i] = a.p[i] op b.p[i]; \
-    return a;                                                           \
+  INVEX_INLINE Row<W> operator op(const Row<W>& a, const Row<W>& b) {   \
+    Row<W> r;                                                           \
+    for (int i = 0; i < Row<W>::kParts; ++i) r.p[i] = a.p[i] op b.p[i]; \
+    return r;                                                           \
   }
 INVEX_ROW_OP(+)
 INVEX_ROW_OP(-)
 INVEX_ROW_OP(*)
 #undef INVEX_ROW_OP
 template <int W>
-INVEX_INLINE Row<W> operator*(Row<W> a, float s) {
-  for (int i = 0; i < Row<W>::kParts; ++i) a.p[i] = a.p[i] * s;
-  return a;
+INVEX_INLINE Row<W> operator*(const Row<W>& a, float s) {
+  Row<W> r;
+  for (int i = 0; i < Row<W>::kParts; ++i) r.p[i] = a.p[i] * s;
+  return r;
 }
 template <int W>
 INVEX_INLINE Row<W> zero_row() {
@@ -147,14 +149,16 @@ INVEX_INLINE Row<W> zero_row() {
 // LeakyReLU(y), and its backward: `g` where y > 0, slope·g elsewhere (as LibTorch: 0 counts
 // as negative).
 template <int W>
-INVEX_INLINE Row<W> leaky(Row<W> y) {
-  for (int i = 0; i < Row<W>::kParts; ++i) y.p[i] = y.p[i] > 0.f ? y.p[i] : y.p[i] * kSlope;
-  return y;
+INVEX_INLINE Row<W> leaky(const Row<W>& y) {
+  Row<W> r;
+  for (int i = 0; i < Row<W>::kParts; ++i) r.p[i] = y.p[i] > 0.f ? y.p[i] : y.p[i] * kSlope;
+  return r;
 }
 template <int W>
-INVEX_INLINE Row<W> leaky_backward(const Row<W>& y, Row<W> g) {
-  for (int i = 0; i < Row<W>::kParts; ++i) g.p[i] = y.p[i] > 0.f ? g.p[i] : g.p[i] * kSlope;
-  return g;
+INVEX_INLINE Row<W> leaky_backward(const Row<W>& y, const Row<W>& g) {
+  Row<W> r;
+  for (int i = 0; i < Row<W>::kParts; ++i) r.p[i] = y.p[i] > 0.f ? g.p[i] : g.p[i] * kSlope;
+  return r;
 }
 
 template <int W>
@@ -191,9 +195,10 @@ INVEX_INLINE float hsum(const Row<W>& r) {
 // well inside what float BatchNorm over 10⁵ rows already contributes. |2a| is clamped at 30,
 // where tanh is ±1 in float.
 template <int W>
-INVEX_INLINE Row<W> vtanh(Row<W> a) {
+INVEX_INLINE Row<W> vtanh(const Row<W>& a) {
   typedef typename Row<W>::V V;
   typedef typename Row<W>::I I;
+  Row<W> out;
   for (int i = 0; i < Row<W>::kParts; ++i) {
     V t = a.p[i] + a.p[i];
     t = t > 30.f ? V{} + 30.f : t;
@@ -210,9 +215,9 @@ INVEX_INLINE Row<W> vtanh(Row<W> a) {
     const V er = 1.f + r + (r * r) * q;
     const I bits = (__builtin_convertvector(n, I) + 127) << 23;  // 2ⁿ as float bits
     const V e = er * (V)bits;
-    a.p[i] = 1.f - 2.f / (e + 1.f);
+    out.p[i] = 1.f - 2.f / (e + 1.f);
   }
-  return a;
+  return out;
 }
 
 // One hidden layer, padded, as the row kernels read it. Copied from the parameter tensors at
