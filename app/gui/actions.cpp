@@ -6,11 +6,6 @@
 #include <cstdlib>
 #include <exception>
 #include <sstream>
-#ifdef __linux__
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-#endif
 
 #include "app/gui/app_state.h"
 #include "app/gui/sweep_axes.h"
@@ -18,13 +13,6 @@
 #include "core/render.h"
 
 namespace invex::gui {
-
-void lower_this_thread_priority() {
-#ifdef __linux__
-  // On Linux the nice value belongs to the thread; new threads inherit it.
-  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
-#endif
-}
 
 void tip(const char* text) {
   if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {

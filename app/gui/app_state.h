@@ -126,7 +126,5 @@ bool has_sweep(const AppState& s);  // thumbnails and the colour scale are avail
 // A tooltip for the last item: every control explains its role in the method.
 void tip(const char* text);
 bool running_or_paused(const AppState& s);
-// Background work (training, CPU renders) yields to the thread that draws frames.
-void lower_this_thread_priority();
 
 }  // namespace invex::gui

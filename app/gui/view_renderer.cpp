@@ -5,7 +5,12 @@
 #include <exception>
 #include <memory>
 
-#include "app/gui/app_state.h"
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 #include "app/gui/colormap.h"
 #include "core/neuron.h"
 #include "core/render.h"
@@ -37,6 +42,13 @@ LatentPoints one_point(const std::vector<float>& z, int dims) {
 }
 
 }  // namespace
+
+void lower_this_thread_priority() {
+#ifdef __linux__
+  // On Linux the nice value belongs to the thread, and new threads inherit it.
+  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
+#endif
+}
 
 ViewRenderer::ViewRenderer() {
   thread_ = std::thread([this] {

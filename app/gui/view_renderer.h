@@ -17,6 +17,11 @@
 
 namespace invex::gui {
 
+// Background work (training, CPU renders) yields to the thread that draws frames: on a
+// 2-core machine the window must win the CPU when it needs it. Threads started afterwards by
+// the calling thread inherit the lower priority.
+void lower_this_thread_priority();
+
 class ViewRenderer {
  public:
   struct View {
