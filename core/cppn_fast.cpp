@@ -348,7 +348,8 @@ template <int W>
 INVEX_INLINE void forward_output(const Pass& a, int64_t r0, int64_t r1, ThreadSums&) {
   const Row<W> scale = load<W>(a.prev->scale), shift = load<W>(a.prev->shift);
   const int channels = a.channels;
-  alignas(64) float pre[kPad][kPad];  // [channel][row in block]
+  // [channel][row in block]; zeroed because a short block leaves lanes unwritten.
+  alignas(64) float pre[kPad][kPad] = {};
   int64_t n = r0 / a.hw, p = r0 - n * a.hw;
   for (int64_t rb = r0; rb < r1; rb += kPad) {
     const int rows = static_cast<int>(std::min<int64_t>(kPad, r1 - rb));
