@@ -188,7 +188,17 @@ void ViewRenderer::worker() {
       continue;
     }
 
-    // The view: stale, or a preview waiting for its full-resolution render.
+    // The view: stale, or a preview waiting for its full-resolution render. While z moves
+    // (Play, a dragged slider) a new image every 1/30 s is smooth enough; rendering one per
+    // frame would take that CPU from training. The wait ends early only to quit.
+    if (want_z_ != done_view_z_ && last_view_at_ > 0) {
+      const double wait = last_view_at_ + 1.0 / 30.0 - now_seconds();
+      if (wait > 0) {
+        working_ = false;
+        cv_.wait_for(lk, std::chrono::duration<double>(wait), [&] { return quit_; });
+        continue;  // the wish may have changed meanwhile: decide again
+      }
+    }
     const SnapshotPtr snap = want_snap_;
     const std::vector<float> z = want_z_;
     const int size = want_size_;
@@ -240,6 +250,7 @@ void ViewRenderer::worker() {
     done_view_z_ = z;
     done_view_size_ = size;
     done_view_preview_ = preview;
+    last_view_at_ = now_seconds();
     v.serial = ++serial_;
     view_ = std::move(v);
     working_ = false;

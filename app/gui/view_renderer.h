@@ -88,6 +88,7 @@ class ViewRenderer {
   std::vector<float> done_view_z_;
   int done_view_size_ = 0;
   bool done_view_preview_ = false;
+  double last_view_at_ = -1;  // when the last view render finished (seconds)
   SnapshotPtr done_sweep_snap_;
   double sweep_wanted_since_ = -1;  // seconds; stops a running Play from starving the sweep
   std::uint64_t done_neuron_gen_ = 0;
