@@ -392,28 +392,31 @@ void write_png(const std::string& path, const std::vector<uint8_t>& rgb, int w, 
   write_file_atomic(path, encode_png(rgb, w, h));
 }
 
-void write_png_frames(const std::string& dir, const ImageStack& frames,
-                      const ExportOptions& options, const ExportProgress& progress) {
+std::vector<std::string> encode_png_frames(const ImageStack& frames, const ExportOptions& options,
+                                           const ExportProgress& progress) {
   check_stack(frames, "PNG export");
   check_colormap(options.colormap);
   const ColorScale scale = symmetric_scale(frames);
-  // Encode everything first: a cancel then happens before any file exists.
   std::vector<std::string> encoded;
   for (int k = 0; k < frames.count; ++k) {
     encoded.push_back(
         encode_png(to_rgb(frames.image(k), frames.height, frames.width, scale, options.colormap),
                    frames.width, frames.height));
-    report(progress, 0.9 * (k + 1) / frames.count);
+    report(progress, static_cast<double>(k + 1) / frames.count);
   }
+  return encoded;
+}
+
+void write_encoded_png_frames(const std::string& dir, const std::vector<std::string>& encoded) {
   ensure_directory(dir);
-  auto name = [&](int k) {
+  auto name = [&](size_t k) {
     char buf[32];
-    std::snprintf(buf, sizeof buf, "frame_%04d.png", k);
+    std::snprintf(buf, sizeof buf, "frame_%04zu.png", k);
     return dir + "/" + buf;
   };
   std::vector<std::string> written;
   try {
-    for (int k = 0; k < frames.count; ++k) {
+    for (size_t k = 0; k < encoded.size(); ++k) {
       write_file_atomic(name(k), encoded[k]);
       written.push_back(name(k));
     }
@@ -431,6 +434,14 @@ void write_png_frames(const std::string& dir, const ImageStack& frames,
         file.find_first_not_of("0123456789", 6) == file.size() - 4 && !keep.count(dir + "/" + file))
       std::filesystem::remove(entry.path(), ec);
   }
+}
+
+void write_png_frames(const std::string& dir, const ImageStack& frames,
+                      const ExportOptions& options, const ExportProgress& progress) {
+  // Encode everything first: a cancel then happens before any file exists.
+  const std::vector<std::string> encoded =
+      encode_png_frames(frames, options, [&](double f) { return !progress || progress(0.9 * f); });
+  write_encoded_png_frames(dir, encoded);
   report(progress, 1.0);
 }
 
