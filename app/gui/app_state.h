@@ -20,6 +20,8 @@
 
 namespace invex::gui {
 
+struct ExportPanel;  // export_panel.cpp: the Export section's settings and worker thread
+
 struct AppState {
   // --- settings being edited: they become a run's config on Start (when changed) or Reset.
   std::vector<std::string> presets;
@@ -42,6 +44,8 @@ struct AppState {
 
   std::string save_dir;         // where "Save run" writes; defaults to runs/gui-<preset>
   bool save_requested = false;  // show the run's save message once one was asked for
+  // Made by the Export section on first draw; its destructor cancels and joins the export.
+  std::shared_ptr<ExportPanel> export_panel;
 
   // --- messages
   std::string error;      // inline: bad input or a failed load; the app stays usable
@@ -119,6 +123,10 @@ void draw_activation_panel(AppState& s, ImVec2 pos, ImVec2 size);
 void draw_curves_panel(AppState& s, ImVec2 pos, ImVec2 size);
 // Hook for the export engineer (export_panel.cpp): drawn at the end of the training window.
 void draw_export_panel(AppState& s);
+// --export DIR (the harness): the first call starts the panel's export into DIR with its
+// settings; true once that export has ended. export_result: its result line.
+bool export_when_ready(AppState& s, const std::string& dir);
+std::string export_result(const AppState& s, bool* failed);
 
 bool has_view(const AppState& s);   // a big image of the current run is available
 bool has_sweep(const AppState& s);  // thumbnails and the colour scale are available

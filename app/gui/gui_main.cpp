@@ -34,6 +34,7 @@ namespace {
 struct Options {
   std::string preset = "circle/complex";
   std::string run_dir, config, save_dir;
+  std::string export_dir;  // --export DIR: the Export panel's export once the picture is final
   int train_steps = 0;  // > 0: start at once and stop after this many steps
   int frames = 0;
   int threads = 0;
@@ -49,12 +50,14 @@ void usage(FILE* f) {
       f,
       "usage: invex gui [--preset NAME | --run DIR | --config FILE] [--threads N]\n"
       "                 [--train-steps N] [--frames M] [--screenshot FILE] [--stats]\n"
-      "                 [--exit] [--play] [--mouse X,Y] [--save-run DIR] [--timeout SECONDS]\n"
+      "                 [--exit] [--play] [--mouse X,Y] [--save-run DIR] [--export DIR]\n"
+      "                 [--timeout SECONDS]\n"
       "Opens the invariance-manifold explorer. The options after --threads drive it\n"
       "without a person: start training and stop after N steps, run M frames, save a\n"
       "PNG of the window, print frame-time statistics, and exit; --play animates z,\n"
       "--mouse rests the pointer there (to see a tooltip in the screenshot), --save-run\n"
-      "saves the run at exit as the Save run button does.\n");
+      "saves the run at exit as the Save run button does, --export exports it into DIR\n"
+      "with the Export panel's settings (as its button does) before leaving.\n");
 }
 
 bool parse_int(const char* s, int& out) {
@@ -94,9 +97,9 @@ int parse_options(int argc, char** argv, Options& o) {
         std::fprintf(stderr, "invex gui: --mouse expects X,Y in pixels, got '%s'\n", v);
         return 2;
       }
-    } else if (a == "--save-run") {
+    } else if (a == "--save-run" || a == "--export") {
       if (!value(v)) return 2;
-      o.save_dir = v;
+      (a == "--save-run" ? o.save_dir : o.export_dir) = v;
     } else if (a == "--preset" || a == "--run" || a == "--config" || a == "--screenshot") {
       if (!value(v)) return 2;
       (a == "--preset"   ? o.preset
@@ -377,7 +380,10 @@ class Harness {
         s.run->state() == RunState::Running)
       s.run->stop();
     if (frame_ >= o_.frames && (o_.exit || !o_.screenshot.empty())) {
-      const bool ready = settled(s, o_);
+      // --export starts once the picture is final and keeps the loop (and its progress bar)
+      // going until the export has ended.
+      const bool ready =
+          settled(s, o_) && (o_.export_dir.empty() || export_when_ready(s, o_.export_dir));
       if (!ready && ms(begin_, clock::now()) > o_.timeout * 1000) timed_out = true;
       if (ready || timed_out) {
         if (o_.exit) {
@@ -569,6 +575,11 @@ int run(const Options& o) {
 
   int rc = 0;
   if (!o.save_dir.empty()) rc = save_at_exit(s, o.save_dir);
+  if (!o.export_dir.empty()) {
+    bool failed = true;
+    std::printf("%s\n", export_result(s, &failed).c_str());  // "wrote ..." or "export failed: ..."
+    if (failed) rc = 1;
+  }
   retire_run(s);
   join_retired(s);
   state.reset();  // textures need the GL context
