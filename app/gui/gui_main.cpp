@@ -35,7 +35,7 @@ struct Options {
   std::string preset = "circle/complex";
   std::string run_dir, config, save_dir;
   std::string export_dir;  // --export DIR: the Export panel's export once the picture is final
-  int train_steps = 0;  // > 0: start at once and stop after this many steps
+  int train_steps = 0;     // > 0: start at once and stop after this many steps
   int frames = 0;
   int threads = 0;
   std::string screenshot;
@@ -46,18 +46,17 @@ struct Options {
 };
 
 void usage(FILE* f) {
-  std::fprintf(
-      f,
-      "usage: invex gui [--preset NAME | --run DIR | --config FILE] [--threads N]\n"
-      "                 [--train-steps N] [--frames M] [--screenshot FILE] [--stats]\n"
-      "                 [--exit] [--play] [--mouse X,Y] [--save-run DIR] [--export DIR]\n"
-      "                 [--timeout SECONDS]\n"
-      "Opens the invariance-manifold explorer. The options after --threads drive it\n"
-      "without a person: start training and stop after N steps, run M frames, save a\n"
-      "PNG of the window, print frame-time statistics, and exit; --play animates z,\n"
-      "--mouse rests the pointer there (to see a tooltip in the screenshot), --save-run\n"
-      "saves the run at exit as the Save run button does, --export exports it into DIR\n"
-      "with the Export panel's settings (as its button does) before leaving.\n");
+  std::fprintf(f,
+               "usage: invex gui [--preset NAME | --run DIR | --config FILE] [--threads N]\n"
+               "                 [--train-steps N] [--frames M] [--screenshot FILE] [--stats]\n"
+               "                 [--exit] [--play] [--mouse X,Y] [--save-run DIR] [--export DIR]\n"
+               "                 [--timeout SECONDS]\n"
+               "Opens the invariance-manifold explorer. The options after --threads drive it\n"
+               "without a person: start training and stop after N steps, run M frames, save a\n"
+               "PNG of the window, print frame-time statistics, and exit; --play animates z,\n"
+               "--mouse rests the pointer there (to see a tooltip in the screenshot), --save-run\n"
+               "saves the run at exit as the Save run button does, --export exports it into DIR\n"
+               "with the Export panel's settings (as its button does) before leaving.\n");
 }
 
 bool parse_int(const char* s, int& out) {
@@ -376,9 +375,11 @@ class Harness {
                    redraw ? 1 : 0, static_cast<int>(Texture::upload_count() - uploads_before_));
     if (final_frame) return false;
 
-    if (o_.train_steps > 0 && s.run && s.latest && s.latest->step >= o_.train_steps &&
-        s.run->state() == RunState::Running)
-      s.run->stop();
+    // The run's newest snapshot, not the display's (which trails by up to 0.2 s).
+    if (o_.train_steps > 0 && s.run && s.run->state() == RunState::Running) {
+      const SnapshotPtr newest = s.run->latest();
+      if (newest && newest->step >= o_.train_steps) s.run->stop();
+    }
     if (frame_ >= o_.frames && (o_.exit || !o_.screenshot.empty())) {
       // --export starts once the picture is final and keeps the loop (and its progress bar)
       // going until the export has ended.
