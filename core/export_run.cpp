@@ -63,30 +63,11 @@ class Stages {
   std::string name_;
 };
 
-LatentPoints slice(const LatentPoints& z, int begin, int end) {
-  LatentPoints s;
-  s.dims = z.dims;
-  s.count = end - begin;
-  s.data.assign(z.data.begin() + static_cast<size_t>(begin) * z.dims,
-                z.data.begin() + static_cast<size_t>(end) * z.dims);
-  return s;
-}
-
-// Renders in chunks of about a quarter megapixel so progress moves and a cancel
-// is honoured between chunks. Rendering uses frozen statistics, so chunking
-// changes nothing.
-ImageStack render_chunked(const Snapshot& snap, const LatentPoints& z, int h, int w,
-                          Stages& stages) {
-  ImageStack out;
-  const int chunk = std::max(1, (1 << 18) / std::max(1, h * w));
-  for (int begin = 0; begin < z.count; begin += chunk) {
-    const int end = std::min(z.count, begin + chunk);
-    ImageStack part = render_images(snap, slice(z, begin, end), h, w);
-    if (begin == 0) out = ImageStack(z.count, part.channels, part.height, part.width);
-    std::copy(part.data.begin(), part.data.end(), out.image(begin));
-    stages.check(static_cast<double>(end) / z.count);
-  }
-  return out;
+// Progress moves and a cancel is honoured while the frames render (every few thousand
+// pixels). The pixel-coordinate part of the CPPN is computed once for the whole stack.
+ImageStack render_with_progress(const Snapshot& snap, const LatentPoints& z, int h, int w,
+                                Stages& stages) {
+  return render_images(snap, z, h, w, [&](double f) { stages.check(f); });
 }
 
 // Activation / MEI of `images`, which are at the neuron's (= the training)
@@ -197,7 +178,7 @@ ExportSummary export_manifold(const Snapshot& snap, const ExportRequest& request
   try {
     if (want_frames) {
       stages.begin("rendering frames", frame_px);
-      images = render_chunked(snap, z, opt.size, opt.size, stages);
+      images = render_with_progress(snap, z, opt.size, opt.size, stages);
     }
     if (want.gif) {
       stages.begin("writing manifold.gif", kGifCost * frame_px);
@@ -215,20 +196,20 @@ ExportSummary export_manifold(const Snapshot& snap, const ExportRequest& request
       if (opt.size == neuron_h && opt.size == neuron_w)
         activations = normalised_activations(snap, *neuron, images);
       else
-        activations = normalised_activations(snap, *neuron,
-                                             render_chunked(snap, z, neuron_h, neuron_w, stages));
+        activations = normalised_activations(
+            snap, *neuron, render_with_progress(snap, z, neuron_h, neuron_w, stages));
     }
     if (want.figure) {
       stages.begin("figure activations", sweep.count * neuron_px);
       const std::vector<float> act = normalised_activations(
-          snap, *neuron, render_chunked(snap, sweep, neuron_h, neuron_w, stages));
+          snap, *neuron, render_with_progress(snap, sweep, neuron_h, neuron_w, stages));
       LatentPoints shown;
       shown.dims = sweep.dims;
       shown.count = static_cast<int>(thumb_idx.size());
       for (int i : thumb_idx)
         for (int d = 0; d < sweep.dims; ++d) shown.data.push_back(sweep.at(i, d));
       stages.begin("figure thumbnails", thumb_idx.size() * thumb * thumb);
-      const ImageStack thumbs = render_chunked(snap, shown, thumb, thumb, stages);
+      const ImageStack thumbs = render_with_progress(snap, shown, thumb, thumb, stages);
       const RgbImage fig = draw_figure(thumbs, thumb_idx, rows, cols, sweep, act, periodic, opt);
       figure_bytes = encode_png(fig.rgb, fig.width, fig.height);
     }

@@ -116,49 +116,99 @@ struct BlockJob {
       std::copy(a + ch * kBlock, a + ch * kBlock + n, out + ch * hw + p0);                  \
   }
 
+// Layer 0's coordinate part of one block: dst[o·stride + p] = bias[o] + Σ_q W[o][q]·feat[q][p]
+// for the block's pixels (feat: 2P × kBlock Fourier features). Same order per pixel as above.
+#define INVEX_PIXEL_BLOCK(name, attr)                                                 \
+  attr void name(const FrozenCppn& c, const float* feat, float* dst, size_t stride) { \
+    const auto& L = c.layers.front();                                                 \
+    const int F = 2 * c.positional_encoding_dim;                                      \
+    for (int o = 0; o < L.out; ++o) {                                                 \
+      const float* wr = &L.weight[static_cast<size_t>(o) * L.in];                     \
+      for (int p = 0; p < kBlock; p += 2 * kV) {                                      \
+        V8 s0 = V8{} + L.bias[o], s1 = s0;                                            \
+        for (int q = 0; q < F; ++q) {                                                 \
+          s0 += wr[q] * load8(feat + q * kBlock + p);                                 \
+          s1 += wr[q] * load8(feat + q * kBlock + p + kV);                            \
+        }                                                                             \
+        store8(dst + o * stride + p, s0);                                             \
+        store8(dst + o * stride + p + kV, s1);                                        \
+      }                                                                               \
+    }                                                                                 \
+  }
+
 // Baseline x86-64 (SSE2) and AVX2 builds of the same code. AVX2 only, not FMA:
 // a fused multiply-add would round differently from the one-pixel-at-a-time
 // arithmetic.
 INVEX_RENDER_BLOCK(render_block_base, )
+INVEX_PIXEL_BLOCK(pixel_block_base, )
 #if defined(__x86_64__) && defined(__GNUC__)
 INVEX_RENDER_BLOCK(render_block_avx2, __attribute__((target("avx2"))))
+INVEX_PIXEL_BLOCK(pixel_block_avx2, __attribute__((target("avx2"))))
 #endif
 #undef INVEX_RENDER_BLOCK
+#undef INVEX_PIXEL_BLOCK
 
 using BlockFn = void (*)(const BlockJob&, const float*, size_t, int, float*, float*, float*,
                          size_t);
 
-BlockFn pick_block_kernel() {
+using PixelFn = void (*)(const FrozenCppn&, const float*, float*, size_t);
+
+bool have_avx2() {
 #if defined(__x86_64__) && defined(__GNUC__)
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx2")) return render_block_avx2;
+  return __builtin_cpu_supports("avx2");
+#else
+  return false;
+#endif
+}
+
+BlockFn pick_block_kernel() {
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (have_avx2()) return render_block_avx2;
 #endif
   return render_block_base;
+}
+
+PixelFn pick_pixel_kernel() {
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (have_avx2()) return pixel_block_avx2;
+#endif
+  return pixel_block_base;
 }
 
 // Runs f(item) for items [0, count) on up to `threads` threads, handing out
 // runs of `grain` items as threads come free (a thread that shares its core
 // with training does less).
 template <class F>
-void parallel_items(long count, long grain, int threads, const F& f) {
-  std::atomic<long> next{0};
-  auto work = [&] {
-    for (long i0; (i0 = next.fetch_add(grain)) < count;)
-      for (long i = i0; i < std::min(count, i0 + grain); ++i) f(i);
+void parallel_items(long count, long grain, int threads, const F& f,
+                    const RenderProgress& progress = {}) {
+  std::atomic<long> next{0}, done{0};
+  // Only the calling thread reports progress, so the callback needs no locking and may throw.
+  auto work = [&](bool caller) {
+    for (long i0; (i0 = next.fetch_add(grain)) < count;) {
+      const long i1 = std::min(count, i0 + grain);
+      for (long i = i0; i < i1; ++i) f(i);
+      done += i1 - i0;
+      if (caller && progress) progress(static_cast<double>(done) / count);
+    }
   };
-  if (threads <= 1) {
-    work();
-    return;
-  }
   std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
+  for (int t = 1; t < threads; ++t) pool.emplace_back(work, false);
+  try {
+    work(true);
+  } catch (...) {
+    next = count;  // the others finish their current run and stop
+    for (auto& th : pool) th.join();
+    throw;
+  }
   for (auto& th : pool) th.join();
+  if (progress) progress(1.0);
 }
 
 }  // namespace
 
-ImageStack render_raw(const FrozenCppn& c, const LatentPoints& z, int height, int width) {
+ImageStack render_raw(const FrozenCppn& c, const LatentPoints& z, int height, int width,
+                      const RenderProgress& progress) {
   if (z.dims != c.latent_dims())
     throw std::invalid_argument("render: latent points have " + std::to_string(z.dims) +
                                 " dimensions, the CPPN expects " + std::to_string(c.latent_dims()));
@@ -176,26 +226,24 @@ ImageStack render_raw(const FrozenCppn& c, const LatentPoints& z, int height, in
 
   // The coordinate part of the first layer does not depend on z: compute it
   // once per render.
-  std::vector<float> pixel_part(stride * w0, 0.0f);
+  std::vector<float> pixel_part(stride * w0);
+  static const PixelFn pixel_kernel = pick_pixel_kernel();
   parallel_items(blocks, 16, threads, [&](long blk) {
-    float feat[512];
-    const int p1 = static_cast<int>(std::min<long>(HW, (blk + 1) * kBlock));
-    for (int px = static_cast<int>(blk * kBlock); px < p1; ++px) {
+    thread_local std::vector<float> feat;
+    feat.assign(static_cast<size_t>(F) * kBlock, 0.0f);  // pixels past the end stay 0
+    const int p0 = static_cast<int>(blk * kBlock);
+    const int p1 = static_cast<int>(std::min<long>(HW, p0 + kBlock));
+    for (int px = p0; px < p1; ++px) {
       const int i = px / width, j = px % width;
       const float u = height > 1 ? -1.0f + 2.0f * i / (height - 1) : -1.0f;
       const float v = width > 1 ? -1.0f + 2.0f * j / (width - 1) : -1.0f;
       for (int q = 0; q < P; ++q) {
         const float proj = u * c.fourier[q] + v * c.fourier[P + q];
-        feat[q] = std::sin(proj);
-        feat[P + q] = std::cos(proj);
-      }
-      for (int o = 0; o < w0; ++o) {
-        const float* wr = &first.weight[static_cast<size_t>(o) * first.in];
-        float s = first.bias[o];
-        for (int q = 0; q < F; ++q) s += wr[q] * feat[q];
-        pixel_part[o * stride + px] = s;
+        feat[static_cast<size_t>(q) * kBlock + (px - p0)] = std::sin(proj);
+        feat[static_cast<size_t>(P + q) * kBlock + (px - p0)] = std::cos(proj);
       }
     }
+    pixel_kernel(c, feat.data(), pixel_part.data() + p0, stride);
   });
 
   // Layer 0's latent part, once per image.
@@ -219,19 +267,22 @@ ImageStack render_raw(const FrozenCppn& c, const LatentPoints& z, int height, in
   struct Scratch {
     std::vector<float> a, b;
   };
-  parallel_items(items, 16, threads, [&](long item) {
-    thread_local Scratch scratch;
-    const size_t need = static_cast<size_t>(max_width) * kBlock;
-    if (scratch.a.size() < need) {
-      scratch.a.assign(need, 0.0f);
-      scratch.b.assign(need, 0.0f);
-    }
-    const int k = static_cast<int>(item / blocks);
-    const size_t p0 = static_cast<size_t>(item % blocks) * kBlock;
-    const int n = static_cast<int>(std::min<size_t>(kBlock, HW - p0));
-    kernel(job, &lat[static_cast<size_t>(k) * w0], p0, n, scratch.a.data(), scratch.b.data(),
-           images.image(k), HW);
-  });
+  parallel_items(
+      items, 16, threads,
+      [&](long item) {
+        thread_local Scratch scratch;
+        const size_t need = static_cast<size_t>(max_width) * kBlock;
+        if (scratch.a.size() < need) {
+          scratch.a.assign(need, 0.0f);
+          scratch.b.assign(need, 0.0f);
+        }
+        const int k = static_cast<int>(item / blocks);
+        const size_t p0 = static_cast<size_t>(item % blocks) * kBlock;
+        const int n = static_cast<int>(std::min<size_t>(kBlock, HW - p0));
+        kernel(job, &lat[static_cast<size_t>(k) * w0], p0, n, scratch.a.data(), scratch.b.data(),
+               images.image(k), HW);
+      },
+      progress);
   return images;
 }
 
@@ -262,8 +313,9 @@ void apply_transform(const TransformConfig& t, ImageStack& images) {
   }
 }
 
-ImageStack render_images(const Snapshot& s, const LatentPoints& z, int height, int width) {
-  ImageStack images = render_raw(s.cppn, z, height, width);
+ImageStack render_images(const Snapshot& s, const LatentPoints& z, int height, int width,
+                         const RenderProgress& progress) {
+  ImageStack images = render_raw(s.cppn, z, height, width, progress);
   apply_transform(s.config.image.transform, images);
   return images;
 }

@@ -1,20 +1,30 @@
 // CPU rendering of a frozen CPPN at any resolution and any latent points (no torch).
 #pragma once
 
+#include <functional>
+
 #include "core/config.h"
 #include "core/image_stack.h"
 #include "core/snapshot.h"
 
 namespace invex {
 
-// Raw CPPN output in (−1, 1), K×C×H×W.
-ImageStack render_raw(const FrozenCppn& cppn, const LatentPoints& z, int height, int width);
+// Called on the calling thread while a render runs, with the fraction of pixels done, often
+// (every few thousand pixels). It may throw to abandon the render: the other threads stop and
+// are joined before the exception leaves render_raw.
+using RenderProgress = std::function<void(double fraction)>;
+
+// Raw CPPN output in (−1, 1), K×C×H×W. Large renders use every core, split by blocks of
+// pixels, so even a single large image is rendered in parallel.
+ImageStack render_raw(const FrozenCppn& cppn, const LatentPoints& z, int height, int width,
+                      const RenderProgress& progress = {});
 
 // The image transform of METHOD §3, per image, in place.
 void apply_transform(const TransformConfig& t, ImageStack& images);
 
 // render_raw followed by the run's transform: the images the neuron sees.
-ImageStack render_images(const Snapshot& s, const LatentPoints& z, int height, int width);
+ImageStack render_images(const Snapshot& s, const LatentPoints& z, int height, int width,
+                         const RenderProgress& progress = {});
 
 // The canonical sweep: K = 100 points for a 1-D latent (the end point included for a
 // non-periodic dimension), a 20×20 grid for 2-D (last dimension fastest).

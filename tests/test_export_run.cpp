@@ -134,6 +134,23 @@ TEST_CASE(
   }
 }
 
+TEST_CASE("render_raw: progress on the calling thread, and a throwing callback stops it") {
+  const FrozenCppn& c = tiny_snapshot()->cppn;
+  const LatentPoints z = export_path(c.periodic, 3, "loop");
+  std::vector<double> seen;
+  const ImageStack full = render_raw(c, z, 300, 300, [&](double f) { seen.push_back(f); });
+  REQUIRE(seen.size() > 10);
+  CHECK(std::is_sorted(seen.begin(), seen.end()));
+  CHECK(seen.back() == 1.0);
+  CHECK(full.data == render_raw(c, z, 300, 300).data);
+  struct Stop {};
+  CHECK_THROWS_AS(render_raw(c, z, 300, 300,
+                             [](double f) {
+                               if (f > 0.3) throw Stop{};
+                             }),
+                  Stop);
+}
+
 TEST_CASE("export_manifold: every format, with the right sizes and shapes") {
   const auto snap = tiny_snapshot();
   TempDir tmp;
