@@ -48,7 +48,7 @@ double ms_since(Clock::time_point t) {
 at::Tensor to_tensor(const LatentPoints& z) {
   return at::from_blob(const_cast<float*>(z.data.data()), {z.count, z.dims}, at::kFloat).clone();
 }
-constexpr double kEmaDecay = 0.98;  // ~50-step memory for the live curves
+constexpr double kEmaDecay = 0.95;  // ~20-step memory for the live curves
 constexpr size_t kMaxStepRecords = 4000;
 }  // namespace
 
@@ -73,8 +73,10 @@ struct Trainer::Impl {
   int epoch_steps = 0;
   std::vector<EpochRecord> epochs;
   std::vector<StepRecord> steps;
+  // Exponential moving averages started from zero; dividing by ema_weight = 1 − decay^n removes
+  // the start-up bias, so the first points of a curve are not dragged towards 0.
   StepRecord ema;
-  bool have_ema = false;
+  double ema_weight = 0;
 
   int steps_per_phase() const { return cfg.training.epochs_per_reg * cfg.training.steps_per_epoch; }
 
@@ -226,16 +228,13 @@ StepResult Trainer::step(StepTimings* timings) {
   ++m.epoch_steps;
   StepRecord cur{m.step, static_cast<float>(r.activation), static_cast<float>(r.regulariser),
                  static_cast<float>(r.loss)};
-  if (!m.have_ema) {
-    m.ema = cur;
-    m.have_ema = true;
-  } else {
-    m.ema.step = m.step;
-    m.ema.activation = kEmaDecay * m.ema.activation + (1 - kEmaDecay) * cur.activation;
-    m.ema.regulariser = kEmaDecay * m.ema.regulariser + (1 - kEmaDecay) * cur.regulariser;
-    m.ema.loss = kEmaDecay * m.ema.loss + (1 - kEmaDecay) * cur.loss;
-  }
-  m.steps.push_back(m.ema);
+  m.ema.step = m.step;
+  m.ema.activation = kEmaDecay * m.ema.activation + (1 - kEmaDecay) * cur.activation;
+  m.ema.regulariser = kEmaDecay * m.ema.regulariser + (1 - kEmaDecay) * cur.regulariser;
+  m.ema.loss = kEmaDecay * m.ema.loss + (1 - kEmaDecay) * cur.loss;
+  m.ema_weight = kEmaDecay * m.ema_weight + (1 - kEmaDecay);
+  const float w = static_cast<float>(m.ema_weight);
+  m.steps.push_back({m.step, m.ema.activation / w, m.ema.regulariser / w, m.ema.loss / w});
   if (m.steps.size() > kMaxStepRecords) {
     // Thin the older half so a long run keeps its whole shape at bounded memory.
     std::vector<StepRecord> thinned;
@@ -341,7 +340,7 @@ void Trainer::save(const std::string& path) const {
   rng << m.rng;
   meta["rng"] = rng.str();
   meta["epoch_sums"] = {m.epoch_act, m.epoch_reg, m.epoch_loss, m.epoch_steps};
-  meta["ema"] = {m.have_ema, m.ema.step, m.ema.activation, m.ema.regulariser, m.ema.loss};
+  meta["ema"] = {m.ema_weight, m.ema.step, m.ema.activation, m.ema.regulariser, m.ema.loss};
   nlohmann::json ep = nlohmann::json::array();
   for (auto& e : m.epochs)
     ep.push_back({e.phase, e.epoch, e.step, e.lambda, e.activation, e.regulariser, e.loss, e.min_activation});
@@ -391,7 +390,7 @@ std::unique_ptr<Trainer> Trainer::load(const std::string& path) {
     m.epoch_loss = es[2];
     m.epoch_steps = es[3];
     auto ema = meta.at("ema");
-    m.have_ema = ema[0];
+    m.ema_weight = ema[0].get<double>();
     m.ema = {ema[1].get<int>(), ema[2].get<float>(), ema[3].get<float>(), ema[4].get<float>()};
     for (auto& e : meta.at("epochs"))
       m.epochs.push_back({e[0], e[1], e[2], e[3], e[4], e[5], e[6], e[7]});

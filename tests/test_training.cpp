@@ -208,3 +208,15 @@ TEST_CASE("a run directory holds every documented file with the documented shape
     CHECK(responses.data[k] / t.mei_activation() == doctest::Approx(normalised.data[k]).epsilon(1e-5));
   fs::remove_all(dir);
 }
+
+TEST_CASE("live curves are smoothed without a start-up bias towards zero") {
+  Trainer t(small_circle());
+  StepResult first = t.step();
+  REQUIRE(t.step_history().size() == 1);
+  CHECK(t.step_history()[0].activation == doctest::Approx(first.activation).epsilon(1e-6));
+  CHECK(t.step_history()[0].loss == doctest::Approx(first.loss).epsilon(1e-6));
+  StepResult second = t.step();
+  // The second point weighs the newer step a little more than the first (decay 0.95).
+  double expect = (0.95 * 0.05 * first.activation + 0.05 * second.activation) / (1 - 0.95 * 0.95);
+  CHECK(t.step_history()[1].activation == doctest::Approx(expect).epsilon(1e-5));
+}
