@@ -4,12 +4,14 @@
 #include <stb/stb_image_write.h>  // implementation lives in Debian's libstb
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <memory>
 #include <set>
+#include <thread>
 
 #include "core/atomic_file.h"
 #include "core/config.h"
@@ -397,13 +399,34 @@ std::vector<std::string> encode_png_frames(const ImageStack& frames, const Expor
   check_stack(frames, "PNG export");
   check_colormap(options.colormap);
   const ColorScale scale = symmetric_scale(frames);
-  std::vector<std::string> encoded;
-  for (int k = 0; k < frames.count; ++k) {
-    encoded.push_back(
-        encode_png(to_rgb(frames.image(k), frames.height, frames.width, scale, options.colormap),
-                   frames.width, frames.height));
-    report(progress, static_cast<double>(k + 1) / frames.count);
+  std::vector<std::string> encoded(frames.count);
+  // Deflate dominates a large export's PNG stage and frames are independent: encode them on
+  // every core. Frames are handed out one at a time; only this thread reports progress, so the
+  // callback may throw (cancel) once the helpers have stopped.
+  std::atomic<int> next{0}, done{0};
+  auto work = [&](bool caller) {
+    for (int k; (k = next++) < frames.count;) {
+      encoded[k] =
+          encode_png(to_rgb(frames.image(k), frames.height, frames.width, scale, options.colormap),
+                     frames.width, frames.height);
+      ++done;
+      if (caller) report(progress, static_cast<double>(done) / frames.count);
+    }
+  };
+  const long pixels = static_cast<long>(frames.count) * frames.height * frames.width;
+  const int threads =
+      pixels < (1 << 18) ? 1 : static_cast<int>(std::thread::hardware_concurrency());
+  std::vector<std::thread> pool;
+  for (int t = 1; t < std::min(threads, frames.count); ++t) pool.emplace_back(work, false);
+  try {
+    work(true);
+  } catch (...) {
+    next = frames.count;
+    for (auto& th : pool) th.join();
+    throw;
   }
+  for (auto& th : pool) th.join();
+  report(progress, 1.0);
   return encoded;
 }
 
