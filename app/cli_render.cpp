@@ -1,5 +1,4 @@
-// invex render: exports of a saved run (GIF, PNG frames, .npy/.csv data, a
-// figure).
+// invex render: exports of a saved run (GIF, PNG frames, .npy/.csv data, a figure).
 #include <sys/stat.h>
 
 #include <atomic>
@@ -18,46 +17,34 @@ namespace invex::cli {
 namespace {
 
 const char* kRenderHelp =
-    "usage: invex render --run DIR --out OUTDIR [options] [--gif] [--png] "
-    "[--npy] [--figure]\n"
-    "  --run DIR          a trained run (DIR/run.invex, or the .invex file "
-    "itself)\n"
+    "usage: invex render --run DIR --out OUTDIR [options] [--gif] [--png] [--npy] [--figure]\n"
+    "  --run DIR          a trained run (DIR/run.invex, or the .invex file itself)\n"
     "  --out OUTDIR       where to write (created if missing)\n"
     "  --frames N         images along the path (default 64)\n"
-    "  --size PX          rendered resolution, PX x PX (default 256): the CPPN "
-    "is rendered at\n"
+    "  --size PX          rendered resolution, PX x PX (default 256): the CPPN is rendered at\n"
     "                     this size, not upscaled\n"
     "  --fps F            GIF frame rate, up to 50 (default 20)\n"
-    "  --colormap NAME    grey | diverging (default grey); one symmetric scale "
-    "for all frames\n"
-    "  --path NAME        axis0 | axis1 | loop (default axis0): 1-D latents "
-    "loop around the\n"
-    "                     circle (periodic) or go there and back; 2-D: sweep "
-    "one coordinate with\n"
-    "                     the other at pi, or a circle of radius 0.8 pi around "
-    "(pi, pi)\n"
+    "  --colormap NAME    grey | diverging (default grey); one symmetric scale for all frames\n"
+    "  --path NAME        axis0 | axis1 | loop (default axis0): 1-D latents loop around the\n"
+    "                     circle (periodic) or go there and back; 2-D: sweep one coordinate with\n"
+    "                     the other at pi, or a circle of radius 0.8 pi around (pi, pi)\n"
     "  --quiet            no progress line\n"
     "Outputs (all when no format flag is given):\n"
     "  --gif      OUTDIR/manifold.gif\n"
     "  --png      OUTDIR/frames/frame_0000.png ...\n"
-    "  --npy      OUTDIR/manifold.npy (K x C x PX x PX, transformed images), "
-    "latents.npy (K x D),\n"
+    "  --npy      OUTDIR/manifold.npy (K x C x PX x PX, transformed images), latents.npy (K x D),\n"
     "             activations.npy (K) and activations.csv\n"
-    "  --figure   OUTDIR/figure.png: thumbnails of the canonical sweep above "
-    "its activation\n"
-    "Activations are the neuron's response divided by its MEI activation. The "
-    "neuron only\n"
-    "accepts its own resolution, so they are measured on images rendered at "
-    "the training\n"
+    "  --figure   OUTDIR/figure.png: thumbnails of the canonical sweep above its activation\n"
+    "Activations are the neuron's response divided by its MEI activation. The neuron only\n"
+    "accepts its own resolution, so they are measured on images rendered at the training\n"
     "resolution at the same latent points, whatever --size is.\n"
-    "Exit codes: 0 done, 2 bad input or a file that cannot be read or written, "
-    "130 interrupted.";
+    "Exit codes: 0 done, 2 bad input or a file that cannot be read or written, 130 interrupted.";
 
 std::atomic<bool> interrupted{false};
 void on_signal(int) { interrupted = true; }
 
-// One progress line on stderr, shown only once the work has taken more than a
-// second (quick exports stay silent) and redrawn at most ten times a second.
+// One progress line on stderr, shown only once the work has taken more than a second (quick
+// exports stay silent) and redrawn at most ten times a second.
 class Progress {
  public:
   explicit Progress(bool quiet) : quiet_(quiet), start_(Clock::now()), last_(start_) {}

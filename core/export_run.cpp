@@ -19,16 +19,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Relative cost of each piece of work per output pixel, measured on a 64-frame
-// 512×512 export (rendering a pixel through the frozen CPPN = 1). They only
-// shape the overall progress bar, so that it moves at a steady pace instead of
-// jumping when a cheap stage ends.
+// Relative cost of each piece of work per output pixel, measured on a 64-frame 512×512 export
+// (rendering a pixel through the frozen CPPN = 1). They only shape the overall progress bar, so
+// that it moves at a steady pace instead of jumping when a cheap stage ends.
 constexpr double kGifCost = 0.12;
 constexpr double kPngCost = 0.35;
 constexpr double kWriteCost = 0.03;
 
-// The stages of one export, planned up front so `fraction` covers the whole
-// export.
+// The stages of one export, planned up front so `fraction` covers the whole export.
 class Stages {
  public:
   explicit Stages(const ExportRunProgress& callback) : callback_(callback) {}
@@ -51,8 +49,7 @@ class Stages {
   void check(double stage_fraction) {
     if (!notify(stage_fraction)) throw ExportCancelled();
   }
-  // For the encoders of export.h, which throw ExportCancelled themselves on
-  // false.
+  // For the encoders of export.h, which throw ExportCancelled themselves on false.
   ExportProgress callback() {
     return [this](double f) { return notify(f); };
   }
@@ -63,15 +60,14 @@ class Stages {
   std::string name_;
 };
 
-// Progress moves and a cancel is honoured while the frames render (every few thousand
-// pixels). The pixel-coordinate part of the CPPN is computed once for the whole stack.
+// Progress moves and a cancel is honoured while the frames render (every few thousand pixels). The
+// pixel-coordinate part of the CPPN is computed once for the whole stack.
 ImageStack render_with_progress(const Snapshot& snap, const LatentPoints& z, int h, int w,
                                 Stages& stages) {
   return render_images(snap, z, h, w, [&](double f) { stages.check(f); });
 }
 
-// Activation / MEI of `images`, which are at the neuron's (= the training)
-// resolution.
+// Activation / MEI of `images`, which are at the neuron's (= the training) resolution.
 std::vector<float> normalised_activations(const Snapshot& snap, const NeuronEvaluator& neuron,
                                           const ImageStack& images) {
   std::vector<float> a = neuron.respond(images);
@@ -80,9 +76,8 @@ std::vector<float> normalised_activations(const Snapshot& snap, const NeuronEval
   return a;
 }
 
-// The directories export_manifold would create for `dir` (the missing ones,
-// deepest first), so that a cancelled or failed export can take them away
-// again.
+// The directories export_manifold would create for `dir` (the missing ones, deepest first), so that
+// a cancelled or failed export can take them away again.
 std::vector<fs::path> missing_directories(const std::string& dir) {
   std::vector<fs::path> missing;
   std::error_code ec;
@@ -133,8 +128,7 @@ ExportSummary export_manifold(const Snapshot& snap, const ExportRequest& request
   const std::string& out = request.outdir;
   const std::vector<bool>& periodic = snap.config.latent.periodic;
 
-  // Everything that can be checked is checked before anything is created on
-  // disk.
+  // Everything that can be checked is checked before anything is created on disk.
   validate_export_options(opt);
   if (!want.any()) throw ConfigError("nothing to export: choose at least one format");
   if (out.empty()) throw ConfigError("no output directory given");
@@ -153,8 +147,7 @@ ExportSummary export_manifold(const Snapshot& snap, const ExportRequest& request
   const int neuron_w = neuron ? neuron->width() : 0;
   const double frame_px = static_cast<double>(opt.frames) * opt.size * opt.size;
   const double neuron_px = static_cast<double>(neuron_h) * neuron_w;
-  // The figure shows the canonical sweep (the whole manifold), not the export
-  // path.
+  // The figure shows the canonical sweep (the whole manifold), not the export path.
   const LatentPoints sweep = want.figure ? canonical_sweep(periodic) : LatentPoints();
   const int thumb = std::min(opt.size, sweep.dims == 1 ? 128 : 96);
   int rows = 0, cols = 0;
@@ -189,9 +182,8 @@ ExportSummary export_manifold(const Snapshot& snap, const ExportRequest& request
       png_frames = encode_png_frames(images, opt, stages.callback());
     }
     if (want.npy) {
-      // The neuron only accepts its own resolution: measure images rendered at
-      // that size at the same latent points (the frames themselves when they
-      // already are that size).
+      // The neuron only accepts its own resolution: measure images rendered at that size at the
+      // same latent points (the frames themselves when they already are that size).
       stages.begin("activations", opt.frames * neuron_px);
       if (opt.size == neuron_h && opt.size == neuron_w)
         activations = normalised_activations(snap, *neuron, images);
@@ -213,15 +205,13 @@ ExportSummary export_manifold(const Snapshot& snap, const ExportRequest& request
       const RgbImage fig = draw_figure(thumbs, thumb_idx, rows, cols, sweep, act, periodic, opt);
       figure_bytes = encode_png(fig.rgb, fig.width, fig.height);
     }
+    // The last chance to cancel. Writing takes a small fraction of the time and is not interrupted:
+    // once it starts, the export finishes rather than leaving some formats new and others old.
+    stages.begin("writing files", write_weight);
   } catch (...) {
     remove_if_empty(created);
     throw;
   }
-
-  // Writing takes a small fraction of the time and is not interrupted: once it
-  // starts, the export finishes rather than leaving some formats new and others
-  // old.
-  stages.begin("writing files", write_weight);
   ExportSummary summary;
   summary.outdir = out;
   if (want.gif) {

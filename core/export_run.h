@@ -1,7 +1,6 @@
-// A whole export of a learned manifold, as `invex render` and the GUI's Export
-// panel both do it: render the frames along the export path at the chosen size,
-// measure the neuron at its own resolution, encode, then write. Torch-free,
-// like export.h.
+// A whole export of a learned manifold, as `invex render` and the GUI's Export panel both do it:
+// render the frames along the export path at the chosen size, measure the neuron at its own
+// resolution, encode, then write. Torch-free, like export.h.
 #pragma once
 
 #include <functional>
@@ -28,17 +27,16 @@ struct ExportRequest {
   ExportOptions options;
 };
 
-// Where a running export is. `stage` names the piece of work ("rendering
-// frames", ...), `stage_fraction` is how far that piece is and `fraction` how
-// far the whole export is, so a caller can show either one line per stage or a
-// single bar.
+// Where a running export is. `stage` names the piece of work ("rendering frames", ...),
+// `stage_fraction` is how far that piece is and `fraction` how far the whole export is, so a caller
+// can show either one line per stage or a single bar.
 struct ExportStatus {
   std::string stage;
   double stage_fraction = 0;
   double fraction = 0;
 };
-// Called between images (often enough to redraw a bar and react to Cancel);
-// returning false cancels the export.
+// Called between images (often enough to redraw a bar and react to Cancel); returning false cancels
+// the export.
 using ExportRunProgress = std::function<bool(const ExportStatus&)>;
 
 struct ExportSummary {
@@ -49,15 +47,13 @@ struct ExportSummary {
   std::string list() const;         // the groups joined by ", "
 };
 
-// Exports `snapshot` (its frozen CPPN; a snapshot is immutable, so this may run
-// on any thread while training goes on). Every option and the output directory
-// are checked before the slow part, so bad input fails at once with a
-// ConfigError (options, export path against the run's latent) or
-// std::runtime_error naming the directory. All the work that can be cancelled
-// (rendering, measuring, encoding) happens before the first file is written: a
-// cancel throws ExportCancelled and leaves the directory as it was (an output
-// directory this call created is removed again). The writes themselves are
-// atomic per file.
+// Exports `snapshot` (its frozen CPPN; a snapshot is immutable, so this may run on any thread while
+// training goes on). Every option and the output directory are checked before the slow part, so bad
+// input fails at once with a ConfigError (options, export path against the run's latent) or
+// std::runtime_error naming the directory. All the work that can be cancelled (rendering,
+// measuring, encoding) happens before the first file is written: a cancel throws ExportCancelled
+// and leaves the directory as it was (an output directory this call created is removed again). The
+// writes themselves are atomic per file.
 ExportSummary export_manifold(const Snapshot& snapshot, const ExportRequest& request,
                               const ExportRunProgress& progress = {});
 

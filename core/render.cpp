@@ -34,24 +34,21 @@ std::vector<float> encode(const FrozenCppn& c, const LatentPoints& z, int k) {
 
 namespace {
 
-// Pixels processed together. A layer's activations for a block are stored
-// feature-major (width × kBlock floats, under 4 KB at width 15, so they stay in
-// L1) and every layer runs over the block's pixels in vectors of 8. Each pixel
-// still sees exactly the per-pixel arithmetic in the same order (bias first,
-// then the inputs in order; separate multiply and add, no FMA), so the result
-// is bit-identical to rendering one pixel at a time, whatever block or thread.
+// Pixels processed together. A layer's activations for a block are stored feature-major (width ×
+// kBlock floats, under 4 KB at width 15, so they stay in L1) and every layer runs over the block's
+// pixels in vectors of 8. Each pixel still sees exactly the per-pixel arithmetic in the same order
+// (bias first, then the inputs in order; separate multiply and add, no FMA), so the result is
+// bit-identical to rendering one pixel at a time, whatever block or thread.
 constexpr int kBlock = 64;
 
-// Eight floats, lane by lane (GCC/Clang vector extension): written out
-// explicitly because the auto-vectoriser turns the input loop into an in-order
-// reduction instead of vectorising over pixels. Without AVX the compiler splits
-// it into two SSE halves.
+// Eight floats, lane by lane (GCC/Clang vector extension): written out explicitly because the
+// auto-vectoriser turns the input loop into an in-order reduction instead of vectorising over
+// pixels. Without AVX the compiler splits it into two SSE halves.
 typedef float V8 __attribute__((vector_size(32)));
 constexpr int kV = 8;
-// The helpers are file-local and always inlined, so no call ever passes a V8 by
-// value: the warning that the AVX calling convention differs from the SSE one
-// does not apply (GCC gives it at the end of the file, so it is silenced for
-// the whole file).
+// The helpers are file-local and always inlined, so no call ever passes a V8 by value: the warning
+// that the AVX calling convention differs from the SSE one does not apply (GCC gives it at the end
+// of the file, so it is silenced for the whole file).
 #pragma GCC diagnostic ignored "-Wpsabi"
 
 __attribute__((always_inline)) inline V8 load8(const float* p) {
@@ -68,9 +65,8 @@ struct BlockJob {
   size_t stride;            // padded HW
 };
 
-// One block of pixels of one image: `lat` is layer 0's latent part of that
-// image, `a` and `b` are (max width) × kBlock scratch, the output
-// (channel-major) goes to `out` for n pixels.
+// One block of pixels of one image: `lat` is layer 0's latent part of that image, `a` and `b` are
+// (max width) × kBlock scratch, the output (channel-major) goes to `out` for n pixels.
 #define INVEX_RENDER_BLOCK(name, attr)                                                      \
   attr void name(const BlockJob& j, const float* lat, size_t p0, int n, float* a, float* b, \
                  float* out, size_t hw) {                                                   \
@@ -116,8 +112,8 @@ struct BlockJob {
       std::copy(a + ch * kBlock, a + ch * kBlock + n, out + ch * hw + p0);                  \
   }
 
-// Layer 0's coordinate part of one block: dst[o·stride + p] = bias[o] + Σ_q W[o][q]·feat[q][p]
-// for the block's pixels (feat: 2P × kBlock Fourier features). Same order per pixel as above.
+// Layer 0's coordinate part of one block: dst[o·stride + p] = bias[o] + Σ_q W[o][q]·feat[q][p] for
+// the block's pixels (feat: 2P × kBlock Fourier features). Same order per pixel as above.
 #define INVEX_PIXEL_BLOCK(name, attr)                                                 \
   attr void name(const FrozenCppn& c, const float* feat, float* dst, size_t stride) { \
     const auto& L = c.layers.front();                                                 \
@@ -136,9 +132,8 @@ struct BlockJob {
     }                                                                                 \
   }
 
-// Baseline x86-64 (SSE2) and AVX2 builds of the same code. AVX2 only, not FMA:
-// a fused multiply-add would round differently from the one-pixel-at-a-time
-// arithmetic.
+// Baseline x86-64 (SSE2) and AVX2 builds of the same code. AVX2 only, not FMA: a fused multiply-add
+// would round differently from the one-pixel-at-a-time arithmetic.
 INVEX_RENDER_BLOCK(render_block_base, )
 INVEX_PIXEL_BLOCK(pixel_block_base, )
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -176,9 +171,8 @@ PixelFn pick_pixel_kernel() {
   return pixel_block_base;
 }
 
-// Runs f(item) for items [0, count) on up to `threads` threads, handing out
-// runs of `grain` items as threads come free (a thread that shares its core
-// with training does less).
+// Runs f(item) for items [0, count) on up to `threads` threads, handing out runs of `grain` items
+// as threads come free (a thread that shares its core with training does less).
 template <class F>
 void parallel_items(long count, long grain, int threads, const F& f,
                     const RenderProgress& progress = {}) {
@@ -224,8 +218,7 @@ ImageStack render_raw(const FrozenCppn& c, const LatentPoints& z, int height, in
   const int threads =
       work < 200000 ? 1 : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
 
-  // The coordinate part of the first layer does not depend on z: compute it
-  // once per render.
+  // The coordinate part of the first layer does not depend on z: compute it once per render.
   std::vector<float> pixel_part(stride * w0);
   static const PixelFn pixel_kernel = pick_pixel_kernel();
   parallel_items(blocks, 16, threads, [&](long blk) {
@@ -261,8 +254,7 @@ ImageStack render_raw(const FrozenCppn& c, const LatentPoints& z, int height, in
   ImageStack images(z.count, C, height, width);
   static const BlockFn kernel = pick_block_kernel();
   const BlockJob job{&c, pixel_part.data(), stride};
-  // Items are (image, block) pairs, so one large image keeps every core busy
-  // too.
+  // Items are (image, block) pairs, so one large image keeps every core busy too.
   const long items = static_cast<long>(z.count) * blocks;
   struct Scratch {
     std::vector<float> a, b;
@@ -296,12 +288,10 @@ void apply_transform(const TransformConfig& t, ImageStack& images) {
     mean /= n;
     double ss = 0;
     for (size_t i = 0; i < n; ++i) ss += (x[i] - mean) * (x[i] - mean);
-    // Unbiased std of the centred image, as torch.std; the reference adds
-    // 1e-12.
+    // Unbiased std of the centred image, as torch.std; the reference adds 1e-12.
     double sd = std::sqrt(ss / (n > 1 ? n - 1 : 1));
     if (t.type == "fix-mean-std") {
-      // x ← x − mean + m; then x ← s·x/(std(x) + 1e-12): std is unchanged by
-      // the shift.
+      // x ← x − mean + m; then x ← s·x/(std(x) + 1e-12): std is unchanged by the shift.
       for (size_t i = 0; i < n; ++i)
         x[i] = static_cast<float>(t.std * (x[i] - mean + t.mean) / (sd + 1e-12));
     } else {

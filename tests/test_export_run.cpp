@@ -1,6 +1,5 @@
-// export_manifold, the export behind `invex render` and the GUI's Export panel,
-// driven without a window on a tiny trained run; and the blocked, threaded CPU
-// renderer it relies on.
+// export_manifold, the export behind `invex render` and the GUI's Export panel, driven without a
+// window on a tiny trained run; and the blocked, threaded CPU renderer it relies on.
 #include <doctest/doctest.h>
 #include <stb/stb_image.h>  // implementation lives in Debian's libstb
 #include <stdlib.h>
@@ -38,8 +37,7 @@ struct TempDir {
   std::string operator/(const std::string& name) const { return path + "/" + name; }
 };
 
-// A few steps of a small circle/complex run: enough for a CPPN that is not at
-// its random start.
+// A few steps of a small circle/complex run: enough for a CPPN that is not at its random start.
 std::shared_ptr<Snapshot> tiny_snapshot() {
   static std::shared_ptr<Snapshot> snap = [] {
     RunConfig c = load_preset("circle/complex");
@@ -54,8 +52,8 @@ std::shared_ptr<Snapshot> tiny_snapshot() {
   return snap;
 }
 
-// The renderer as it was first written, one pixel at a time: the blocked,
-// vectorised and threaded render_raw must give the same floats.
+// The renderer as it was first written, one pixel at a time: the blocked, vectorised and threaded
+// render_raw must give the same floats.
 ImageStack reference_render(const FrozenCppn& c, const LatentPoints& z, int height, int width) {
   const int P = c.positional_encoding_dim, HW = height * width;
   ImageStack images(z.count, c.channels, height, width);
@@ -116,12 +114,9 @@ long count_frames(const std::string& dir) {
 
 }  // namespace
 
-TEST_CASE(
-    "render_raw: blocked and threaded, it equals the pixel-at-a-time "
-    "reference exactly") {
+TEST_CASE("render_raw: blocked and threaded, it equals the pixel-at-a-time reference exactly") {
   const FrozenCppn& c = tiny_snapshot()->cppn;
-  // Odd sizes leave a partial last block; 3×300×300 pixels are enough to use
-  // every core.
+  // Odd sizes leave a partial last block; 3×300×300 pixels are enough to use every core.
   for (auto [k, h, w] : {std::tuple{1, 37, 23}, std::tuple{5, 8, 9}, std::tuple{3, 300, 300}}) {
     CAPTURE(h);
     const LatentPoints z = export_path(c.periodic, k, "loop");
@@ -169,8 +164,7 @@ TEST_CASE("export_manifold: every format, with the right sizes and shapes") {
   CHECK(sum.files.size() == 1 + 8 + 4 + 1);
   for (const auto& f : sum.files) CHECK_MESSAGE(fs::is_regular_file(o + "/" + f), f);
   CHECK(sum.list() ==
-        "manifold.gif, frames/ (8 PNG), manifold.npy, "
-        "latents.npy, activations.npy, "
+        "manifold.gif, frames/ (8 PNG), manifold.npy, latents.npy, activations.npy, "
         "activations.csv, figure.png");
   CHECK(sum.seconds > 0);
 
@@ -198,8 +192,7 @@ TEST_CASE("export_manifold: every format, with the right sizes and shapes") {
   const std::string csv = read_file(o + "/activations.csv");
   CHECK(std::count(csv.begin(), csv.end(), '\n') == 9);
   CHECK(csv.rfind("frame,z0,activation\n", 0) == 0);
-  // The frames are the transformed images the neuron would see, rendered at 64
-  // px.
+  // The frames are the transformed images the neuron would see, rendered at 64 px.
   const ImageStack direct = render_images(*snap, export_path({true}, 8, "axis0"), 64, 64);
   CHECK(m.data == direct.data);
 
@@ -223,6 +216,11 @@ TEST_CASE("export_manifold: cancelling at 50% leaves no final file") {
   req.outdir = tmp / "new/out";
   CHECK_THROWS_AS(export_manifold(*snap, req, cancel_at_half), ExportCancelled);
   CHECK(!fs::exists(tmp / "new"));
+  // The last chance is just before the first write; once writing starts it is not stopped.
+  req.outdir = tmp / "late";
+  auto cancel_at_write = [](const ExportStatus& st) { return st.stage != "writing files"; };
+  CHECK_THROWS_AS(export_manifold(*snap, req, cancel_at_write), ExportCancelled);
+  CHECK(!fs::exists(tmp / "late"));
 
   // An earlier export in the directory stays exactly as it was.
   req.outdir = tmp / "old";
@@ -239,9 +237,7 @@ TEST_CASE("export_manifold: cancelling at 50% leaves no final file") {
     CHECK_MESSAGE(e.path().string().find(".tmp") == std::string::npos, e.path().string());
 }
 
-TEST_CASE(
-    "export_manifold: bad input fails before anything is written, naming "
-    "the problem") {
+TEST_CASE("export_manifold: bad input fails before anything is written, naming the problem") {
   const auto snap = tiny_snapshot();
   TempDir tmp;
   write_file_atomic(tmp / "file", "x");
@@ -249,8 +245,8 @@ TEST_CASE(
   req.options.frames = 4;
   req.options.size = 16;
 
-  // Tests run as root, for whom a read-only directory is still writable: a path
-  // under a regular file fails for anyone.
+  // Tests run as root, for whom a read-only directory is still writable: a path under a regular
+  // file fails for anyone.
   req.outdir = tmp / "file/out";
   std::string msg;
   try {
