@@ -19,7 +19,7 @@
 // Layout: rows are image-major (r = n·HW + pixel) and every hidden row is padded to kPad = 16
 // floats: one cache line, one AVX-512 register. Padded lanes have zero weights and gamma, so
 // they stay exactly zero through forward and backward.
-// Each pass splits the rows into contiguous chunks, run on at::get_num_threads() threads. Sums
+// Each pass splits the rows into contiguous chunks, run on compute_threads() threads. Sums
 // over rows (batch statistics, BatchNorm backward sums, weight gradients) are formed per chunk
 // in short float runs folded into double, then combined in chunk order; the chunks depend on
 // the number of rows only, so results are identical whatever the thread count or scheduling.
@@ -44,6 +44,7 @@
 #include <vector>
 
 #include "core/cppn.h"
+#include "core/trainer.h"
 
 #define INVEX_INLINE inline __attribute__((always_inline))
 
@@ -537,7 +538,7 @@ const Kernels& kernels() { return kKernels_generic; }
 // LibTorch's at::parallel_for is an inline template around `#pragma omp parallel`; compiled in
 // a translation unit without -fopenmp (as the project builds) it quietly runs on one thread. So
 // the passes run on their own workers: persistent threads woken once per pass, as many as
-// at::get_num_threads() (the app's torch::set_num_threads) asks for.
+// compute_threads() (invex::set_compute_threads, core/trainer.h) asks for.
 class Workers {
  public:
   Workers() = default;
@@ -825,7 +826,7 @@ void FastGenerator::run_pass(int64_t rows, size_t by_pixel, size_t by_image, Ker
     s.by_image.assign(by_image, 0.0);
   }
   const int64_t chunks = static_cast<int64_t>(chunks_);
-  workers_.run(static_cast<int>(chunks), std::max(1, at::get_num_threads()), [&](int c) {
+  workers_.run(static_cast<int>(chunks), std::max(1, compute_threads()), [&](int c) {
     kernel(pass, rows * c / chunks, rows * (c + 1) / chunks, sums_[static_cast<size_t>(c)]);
   });
 }

@@ -19,12 +19,15 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Relative cost of each piece of work per output pixel, measured on a 64-frame 512×512 export
-// (rendering a pixel through the frozen CPPN = 1). They only shape the overall progress bar, so
-// that it moves at a steady pace instead of jumping when a cheap stage ends.
-constexpr double kGifCost = 0.12;
-constexpr double kPngCost = 0.35;
-constexpr double kWriteCost = 0.03;
+// Relative cost of each piece of work per output pixel (rendering a pixel through the frozen
+// CPPN = 1), roughly as measured on a 64-frame 512×512 export on two cores; the figure (drawing
+// and encoding it) costs about as much as rendering a fixed number of pixels. They only shape
+// the overall progress bar, so that it moves at a steady pace instead of jumping when a cheap
+// stage ends.
+constexpr double kGifCost = 0.25;
+constexpr double kPngCost = 0.5;
+constexpr double kWriteCost = 0.3;
+constexpr double kFigureCost = 3e6;
 
 // The stages of one export, planned up front so `fraction` covers the whole export.
 class Stages {
@@ -159,7 +162,8 @@ ExportSummary export_manifold(const Snapshot& snap, const ExportRequest& request
   if (want.gif) stages.plan(kGifCost * frame_px);
   if (want.png) stages.plan(kPngCost * frame_px);
   if (want.npy) stages.plan(opt.frames * neuron_px);
-  if (want.figure) stages.plan(sweep.count * neuron_px + thumb_idx.size() * thumb * thumb);
+  const double figure_weight = thumb_idx.size() * thumb * thumb + kFigureCost;
+  if (want.figure) stages.plan(sweep.count * neuron_px + figure_weight);
   const double write_weight = kWriteCost * (want_frames ? frame_px : neuron_px);
   stages.plan(write_weight);
 
@@ -200,7 +204,7 @@ ExportSummary export_manifold(const Snapshot& snap, const ExportRequest& request
       shown.count = static_cast<int>(thumb_idx.size());
       for (int i : thumb_idx)
         for (int d = 0; d < sweep.dims; ++d) shown.data.push_back(sweep.at(i, d));
-      stages.begin("figure thumbnails", thumb_idx.size() * thumb * thumb);
+      stages.begin("figure thumbnails", figure_weight);
       const ImageStack thumbs = render_with_progress(snap, shown, thumb, thumb, stages);
       const RgbImage fig = draw_figure(thumbs, thumb_idx, rows, cols, sweep, act, periodic, opt);
       figure_bytes = encode_png(fig.rgb, fig.width, fig.height);

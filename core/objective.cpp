@@ -80,3 +80,29 @@ at::Tensor ContrastiveGridLoss::operator()(const at::Tensor& images) const {
 }
 
 }  // namespace invex
+
+namespace invex {
+
+std::pair<double, at::Tensor> ContrastiveGridLoss::value_and_gradient(const at::Tensor& images) const {
+  const int64_t n = images.size(0);
+  auto v = images.reshape({n, -1});
+  v = v - v.mean(1, true);
+  auto norm = v.norm(2, 1, true);
+  auto u = v / norm;
+  auto e = at::exp(at::matmul(u, u.t()) / tau_);
+  auto pos = (e * positive_).sum(1) / positive_count_;
+  auto neg = (e * negative_).sum(1) / negative_count_;
+  const double value = tau_ / 2 * at::log(pos / neg).mean().item<double>();
+  // d value / d E_kl, then through exp(S/τ) and S = u·uᵀ (symmetric use of u).
+  const double c = tau_ / (2.0 * n);
+  auto de = positive_ * (c / (pos * positive_count_)).unsqueeze(1) -
+            negative_ * (c / (neg * negative_count_)).unsqueeze(1);
+  auto ds = de * e / tau_;
+  auto du = at::matmul(ds + ds.t(), u);
+  // Through u = v/‖v‖ and the centring.
+  auto dv = (du - u * (u * du).sum(1, true)) / norm;
+  auto dx = dv - dv.mean(1, true);
+  return {value, dx.view(images.sizes())};
+}
+
+}  // namespace invex

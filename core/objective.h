@@ -22,6 +22,9 @@ class ContrastiveGridLoss {
   ContrastiveGridLoss(const LatentConfig& latent, const LossConfig& loss);
   // reg = (τ/2)·mean_k log(pos_k / neg_k) over the N transformed images of one step.
   at::Tensor operator()(const at::Tensor& images) const;
+  // The same value and its gradient with respect to the images, by hand: one N×N product
+  // forward and one back, where autograd would spend two back (the step's hot path).
+  std::pair<double, at::Tensor> value_and_gradient(const at::Tensor& images) const;
   const at::Tensor& mask() const { return mask_; }
 
  private:

@@ -1,6 +1,8 @@
 #include "core/torch_neuron.h"
 
 #include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
+#include <torch/csrc/autograd/autograd.h>
 
 #include <cmath>
 #include <sstream>
@@ -38,6 +40,12 @@ void check_image_shape(const TorchNeuron& n, const at::Tensor& images, const cha
       << " images, got " << images.sizes();
     throw ConfigError(s.str());
   }
+}
+
+at::Tensor TorchNeuron::input_gradient(const at::Tensor& images, const at::Tensor& w) const {
+  auto x = images.detach().requires_grad_(true);
+  auto r = forward(x);
+  return torch::autograd::grad({r}, {x}, {w})[0];
 }
 
 namespace {
@@ -98,6 +106,47 @@ class GaborNeuron : public TorchNeuron {
         return std::get<0>(r.max(1));
     }
     return r;
+  }
+
+  // Every pooling rule here is piecewise linear or an energy in at most two filters per image,
+  // so the gradient needs only the winning filters: with 360 filters (phase-orientation cells)
+  // this replaces a dense N×K×HW product by an N×2×HW one.
+  at::Tensor input_gradient(const at::Tensor& images, const at::Tensor& w) const override {
+    c10::NoGradGuard no_grad;
+    check_image_shape(*this, images, "neuron input");
+    const int64_t n = images.size(0);
+    auto r = at::matmul(images.reshape({n, -1}), bank_t_);  // N×K
+    auto bank = filters_.reshape({filters_.size(0), -1});    // K×HW
+    at::Tensor coef, index;                                   // N×P coefficients of P filters
+    switch (pool_) {
+      case Pool::Single:
+        coef = w.unsqueeze(1);
+        index = at::zeros({n, 1}, at::kLong);
+        break;
+      case Pool::Energy: {
+        auto e = at::sqrt(r.pow(2).sum(1, true) + 1e-12);
+        coef = w.unsqueeze(1) * r / e;
+        index = at::arange(2, at::kLong).unsqueeze(0).expand({n, 2});
+        break;
+      }
+      case Pool::MaxLinear:
+      case Pool::MaxPolarity:
+        coef = w.unsqueeze(1);
+        index = std::get<1>(r.max(1)).unsqueeze(1);
+        break;
+      case Pool::MaxEnergy: {
+        auto pairs = r.view({n, -1, 2});
+        auto e = at::sqrt(pairs.pow(2).sum(2) + 1e-12);  // N×T
+        auto best = std::get<1>(e.max(1));               // N
+        auto pair = pairs.gather(1, best.view({n, 1, 1}).expand({n, 1, 2})).squeeze(1);  // N×2
+        auto eb = e.gather(1, best.unsqueeze(1));
+        coef = w.unsqueeze(1) * pair / eb;
+        index = at::stack({2 * best, 2 * best + 1}, 1);
+        break;
+      }
+    }
+    auto chosen = bank.index_select(0, index.reshape(-1)).view({n, index.size(1), -1});  // N×P×HW
+    return at::bmm(coef.unsqueeze(1).to(chosen.scalar_type()), chosen).view(images.sizes());
   }
 
   at::Tensor filters() const override { return filters_; }

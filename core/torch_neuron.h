@@ -15,6 +15,9 @@ class TorchNeuron {
   // images N×C×H×W (already transformed) → responses N. Differentiable in the images; the
   // neuron's own weights never need gradients.
   virtual at::Tensor forward(const at::Tensor& images) const = 0;
+  // d(Σ_n w_n·response_n)/d(images): the gradient the trainer needs, given w = dLoss/dResponse.
+  // The default differentiates forward() with autograd; a neuron may do it more cheaply.
+  virtual at::Tensor input_gradient(const at::Tensor& images, const at::Tensor& weights) const;
   // The filters that define the neuron, K×H×W, for display and for the invariance metrics.
   virtual at::Tensor filters() const = 0;
   int height = 0, width = 0, channels = 1;

@@ -5,6 +5,7 @@
 #include <c10/core/GradMode.h>
 #include <torch/csrc/autograd/autograd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <cmath>
@@ -22,11 +23,18 @@
 
 namespace invex {
 
+namespace {
+std::atomic<int> g_compute_threads{1};
+}
+
 int set_compute_threads(int n) {
   if (n <= 0) n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  at::set_num_threads(n);
+  g_compute_threads = n;
+  at::set_num_threads(1);
   return n;
 }
+
+int compute_threads() { return g_compute_threads.load(); }
 
 const char* to_string(RunState s) {
   switch (s) {
@@ -183,18 +191,28 @@ StepResult Trainer::step(StepTimings* timings) {
   auto raw = m.generator->forward(m.encode(m.jittered_grid()));
   if (timings) timings->generate = ms_since(t0);
 
+  // Chain rule by hand across the pieces, so each can use its cheapest gradient: autograd for
+  // the (elementwise) transform, the neuron's own input gradient, the loss's hand-written one.
   t0 = Clock::now();
   auto x = raw.detach().requires_grad_(true);
   auto images = transform_images(m.cfg.image.transform, x);
-  auto act = m.neuron->forward(images) / m.mei;
+  auto seen = images.detach();
+  at::Tensor act;
+  {
+    c10::NoGradGuard no_grad;
+    act = m.neuron->forward(seen) / m.mei;
+  }
+  const int64_t n = act.size(0);
+  auto grad_seen = m.neuron->input_gradient(seen, at::full({n}, -1.0 / n, act.options()) / m.mei);
   if (timings) timings->transform_and_neuron = ms_since(t0);
   t0 = Clock::now();
-  auto reg = (*m.loss)(images);
-  auto loss = -act.mean() - r.lambda * reg;
+  auto [reg, grad_reg] = m.loss->value_and_gradient(seen);
+  grad_seen.sub_(grad_reg, r.lambda);
+  const double loss = -act.mean().item<double>() - r.lambda * reg;
   if (timings) timings->loss = ms_since(t0);
 
   t0 = Clock::now();
-  auto grad_images = torch::autograd::grad({loss}, {x})[0];
+  auto grad_images = torch::autograd::grad({images}, {x}, {grad_seen})[0];
   auto grads = m.generator->backward(grad_images);
   if (!m.cfg.cppn.bias)
     for (size_t l = 0, i = 0; l < m.params.weight.size(); ++l) {
@@ -203,10 +221,10 @@ StepResult Trainer::step(StepTimings* timings) {
     }
   if (timings) timings->backward = ms_since(t0);
 
-  r.loss = loss.item<double>();
+  r.loss = loss;
   r.activation = act.mean().item<double>();
   r.min_activation = act.min().item<double>();
-  r.regulariser = reg.item<double>();
+  r.regulariser = reg;
   bool finite = std::isfinite(r.loss);
   for (auto& g : grads)
     if (finite && g.defined() && !at::isfinite(g).all().item<bool>()) finite = false;

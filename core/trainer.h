@@ -60,7 +60,11 @@ class Trainer {
   std::unique_ptr<Impl> impl_;
 };
 
-// Sets LibTorch's intra-op thread count (it defaults to one here). n <= 0: all cores.
+// The threads a training step may use (n <= 0: all cores); returns the count set. The fused
+// CPPN passes run on this many workers of their own. LibTorch's own intra-op pool is kept at one
+// thread: the remaining ops are small, and its OpenMP threads busy-wait at every op, which on a
+// shared 2-core machine (the GUI thread, another process) makes a step several times slower.
 int set_compute_threads(int n);
+int compute_threads();
 
 }  // namespace invex

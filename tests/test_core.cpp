@@ -278,3 +278,34 @@ TEST_CASE("latent grid and canonical sweep follow METHOD §4 and the issue's K")
   CHECK(sheet.at(399, 0) == doctest::Approx(2 * M_PI));
   CHECK(sheet.at(399, 1) == doctest::Approx(2 * M_PI * 19 / 20));
 }
+
+TEST_CASE("hand-written gradients of the loss and the neurons equal autograd's") {
+  LatentConfig lat;
+  lat.periodic = {true, true};
+  lat.grid_points = 5;
+  LossConfig loss;
+  loss.tau = 0.3;
+  loss.neighbor_size = 0.2;
+  ContrastiveGridLoss reg(lat, loss);
+  auto x = at::randn({25, 1, 6, 5}, at::kDouble).requires_grad_(true);
+  auto auto_grad = torch::autograd::grad({reg(x)}, {x})[0];
+  auto [value, hand] = reg.value_and_gradient(x.detach());
+  CHECK(value == doctest::Approx(reg(x).item<double>()).epsilon(1e-12));
+  CHECK(at::allclose(hand, auto_grad, 1e-10, 1e-12));
+
+  NeuronConfig c;
+  c.height = c.width = 12;
+  c.n_theta = 9;
+  auto img = at::randn({7, 1, 12, 12}, at::kFloat);
+  auto w = at::randn({7}, at::kFloat);
+  for (const char* type : {"gabor-simple", "gabor-complex", "gabor-orientation",
+                           "gabor-phase-orientation", "gabor-polarity"}) {
+    CAPTURE(type);
+    c.type = type;
+    auto neuron = make_torch_neuron(c);
+    auto xi = img.clone().requires_grad_(true);
+    auto expect = torch::autograd::grad({neuron->forward(xi)}, {xi}, {w})[0];
+    auto got = neuron->input_gradient(img, w);
+    CHECK(at::allclose(got, expect, 1e-4, 1e-5));
+  }
+}

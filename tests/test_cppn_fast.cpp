@@ -14,6 +14,7 @@
 
 #include "core/config.h"
 #include "core/cppn.h"
+#include "core/trainer.h"
 
 using namespace invex;
 
@@ -171,23 +172,23 @@ TEST_CASE("fast CPPN generator gives the same numbers on one thread and on two")
   // to lie within float rounding of LeakyReLU's kink, where two float implementations may take
   // different sides and legitimately differ in one row's gradient. The images, continuous in
   // every pre-activation, are.
-  const int threads = at::get_num_threads();
+  const int threads = invex::compute_threads();
   const Setup s = make_setup({true, true}, 40, 30, 30, 3);
   auto ref = make_reference_generator(s.params, s.height, s.width);
   const at::Tensor ref_img = ref->forward(s.latents);
 
-  at::set_num_threads(1);
+  invex::set_compute_threads(1);
   auto one = make_fast_generator(s.params, s.height, s.width);
   BatchStats st1;
   const at::Tensor img1 = one->forward(s.latents, &st1);
   const std::vector<at::Tensor> g1 = one->backward(s.grad);
 
-  at::set_num_threads(2);
+  invex::set_compute_threads(2);
   auto two = make_fast_generator(s.params, s.height, s.width);
   BatchStats st2;
   const at::Tensor img2 = two->forward(s.latents, &st2);
   const std::vector<at::Tensor> g2 = two->backward(s.grad);
-  at::set_num_threads(threads);
+  invex::set_compute_threads(threads);
 
   CHECK(rel_diff(img1, ref_img, max_abs(ref_img)) <= 1e-4);
   CHECK(identical(img2, img1));
@@ -285,8 +286,8 @@ double bench_generator_ms(CppnGenerator& gen, const at::Tensor& latents, const a
 
 // Timing, not a check: run with `invex_tests --no-skip -tc="*timing*"`.
 TEST_CASE("fast CPPN generator timing (reference vs fast, 2 threads)" * doctest::skip()) {
-  const int threads = at::get_num_threads();
-  at::set_num_threads(2);
+  const int threads = invex::compute_threads();
+  invex::set_compute_threads(2);
   struct Case {
     std::vector<bool> periodic;
     int n, reps_ref, reps_fast;
@@ -300,5 +301,5 @@ TEST_CASE("fast CPPN generator timing (reference vs fast, 2 threads)" * doctest:
     std::printf("CPPN forward+backward, N=%d at 30x30, L=%d: reference %.1f ms, fast %.2f ms\n",
                 c.n, static_cast<int>(s.latents.size(1)), t_ref, t_fast);
   }
-  at::set_num_threads(threads);
+  invex::set_compute_threads(threads);
 }
