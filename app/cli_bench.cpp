@@ -152,9 +152,8 @@ int run_bench(int argc, char** argv) {
       validate(cfg, "invex bench");
     }
     for (auto& cfg : configs) {
-      // Time to manifold applies where the invariance is known and measurable on a loop.
-      bool ttm = a.has("--time-to-manifold") ||
-                 (a.has("--all") && cfg.latent.dims() == 1 && cfg.neuron.type != "gabor-simple");
+      // With --all every preset also trains from fresh until its sweep is good (or --limit).
+      bool ttm = a.has("--time-to-manifold") || a.has("--all");
       out["results"].push_back(bench_one(cfg, steps, ttm, limit, a.has("--json")));
     }
     if (a.has("--json"))

@@ -5,6 +5,14 @@
 
 #include "app/commands.h"
 
+#ifndef INVEX_HAVE_GUI
+// A headless build (-DINVEX_BUILD_GUI=OFF, e.g. for a cluster) still has every subcommand.
+int invex::cli::run_gui(int, char**) {
+  std::fprintf(stderr, "invex: this build has no GUI (configured with INVEX_BUILD_GUI=OFF); see invex --help\n");
+  return 2;
+}
+#endif
+
 namespace {
 
 void print_usage() {
