@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <thread>
 
@@ -41,23 +42,31 @@ namespace {
 // bit-identical to rendering one pixel at a time, whatever block or thread.
 constexpr int kBlock = 64;
 
-// Eight floats, lane by lane (GCC/Clang vector extension): written out explicitly because the
+// Floats lane by lane (GCC/Clang vector extension): written out explicitly because the
 // auto-vectoriser turns the input loop into an in-order reduction instead of vectorising over
-// pixels. Without AVX the compiler splits it into two SSE halves.
+// pixels. Eight lanes for AVX2, four (one register) for the SSE2 baseline: an 8-lane type there
+// compiles to slow code.
 typedef float V8 __attribute__((vector_size(32)));
-constexpr int kV = 8;
+typedef float V4 __attribute__((vector_size(16)));
 // The helpers are file-local and always inlined, so no call ever passes a V8 by value: the warning
 // that the AVX calling convention differs from the SSE one does not apply (GCC gives it at the end
 // of the file, so it is silenced for the whole file).
 #pragma GCC diagnostic ignored "-Wpsabi"
 
-__attribute__((always_inline)) inline V8 load8(const float* p) {
-  V8 v;
+template <class V>
+__attribute__((always_inline)) inline V loadv(const float* p) {
+  V v;
   std::memcpy(&v, p, sizeof v);
   return v;
 }
-__attribute__((always_inline)) inline void store8(float* p, V8 v) { std::memcpy(p, &v, sizeof v); }
-__attribute__((always_inline)) inline V8 leaky8(V8 y) { return y > 0 ? y : 0.01f * y; }
+template <class V>
+__attribute__((always_inline)) inline void storev(float* p, V v) {
+  std::memcpy(p, &v, sizeof v);
+}
+template <class V>
+__attribute__((always_inline)) inline V leaky(V y) {
+  return y > 0 ? y : 0.01f * y;
+}
 
 struct BlockJob {
   const FrozenCppn* c;
@@ -67,9 +76,10 @@ struct BlockJob {
 
 // One block of pixels of one image: `lat` is layer 0's latent part of that image, `a` and `b` are
 // (max width) × kBlock scratch, the output (channel-major) goes to `out` for n pixels.
-#define INVEX_RENDER_BLOCK(name, attr)                                                      \
+#define INVEX_RENDER_BLOCK(name, attr, V)                                                   \
   attr void name(const BlockJob& j, const float* lat, size_t p0, int n, float* a, float* b, \
                  float* out, size_t hw) {                                                   \
+    constexpr int kV = sizeof(V) / sizeof(float);                                           \
     const FrozenCppn& c = *j.c;                                                             \
     const int w0 = c.layers.front().out;                                                    \
     const bool single = c.layers.size() == 1;                                               \
@@ -77,11 +87,11 @@ struct BlockJob {
       const float* pp = j.pixel_part + o * j.stride + p0;                                   \
       float* dst = a + o * kBlock;                                                          \
       for (int p = 0; p < kBlock; p += kV) {                                                \
-        const V8 y = load8(pp + p) + lat[o];                                                \
+        const V y = loadv<V>(pp + p) + lat[o];                                              \
         if (single)                                                                         \
           for (int i = 0; i < kV; ++i) dst[p + i] = std::tanh(y[i]);                        \
         else                                                                                \
-          store8(dst + p, leaky8(y));                                                       \
+          storev(dst + p, leaky(y));                                                        \
       }                                                                                     \
     }                                                                                       \
     for (size_t l = 1; l < c.layers.size(); ++l) {                                          \
@@ -91,18 +101,18 @@ struct BlockJob {
         const float* wr = &L.weight[static_cast<size_t>(o) * L.in];                         \
         float* dst = b + o * kBlock;                                                        \
         for (int p = 0; p < kBlock; p += 2 * kV) {                                          \
-          V8 s0 = V8{} + L.bias[o], s1 = s0;                                                \
+          V s0 = V{} + L.bias[o], s1 = s0;                                                  \
           for (int q = 0; q < L.in; ++q) {                                                  \
             const float* src = a + q * kBlock + p;                                          \
-            s0 += wr[q] * load8(src);                                                       \
-            s1 += wr[q] * load8(src + kV);                                                  \
+            s0 += wr[q] * loadv<V>(src);                                                    \
+            s1 += wr[q] * loadv<V>(src + kV);                                               \
           }                                                                                 \
           if (last) {                                                                       \
             for (int i = 0; i < kV; ++i) dst[p + i] = std::tanh(s0[i]);                     \
             for (int i = 0; i < kV; ++i) dst[p + kV + i] = std::tanh(s1[i]);                \
           } else {                                                                          \
-            store8(dst + p, leaky8(s0));                                                    \
-            store8(dst + p + kV, leaky8(s1));                                               \
+            storev(dst + p, leaky(s0));                                                     \
+            storev(dst + p + kV, leaky(s1));                                                \
           }                                                                                 \
         }                                                                                   \
       }                                                                                     \
@@ -114,31 +124,32 @@ struct BlockJob {
 
 // Layer 0's coordinate part of one block: dst[o·stride + p] = bias[o] + Σ_q W[o][q]·feat[q][p] for
 // the block's pixels (feat: 2P × kBlock Fourier features). Same order per pixel as above.
-#define INVEX_PIXEL_BLOCK(name, attr)                                                 \
+#define INVEX_PIXEL_BLOCK(name, attr, V)                                              \
   attr void name(const FrozenCppn& c, const float* feat, float* dst, size_t stride) { \
+    constexpr int kV = sizeof(V) / sizeof(float);                                     \
     const auto& L = c.layers.front();                                                 \
     const int F = 2 * c.positional_encoding_dim;                                      \
     for (int o = 0; o < L.out; ++o) {                                                 \
       const float* wr = &L.weight[static_cast<size_t>(o) * L.in];                     \
       for (int p = 0; p < kBlock; p += 2 * kV) {                                      \
-        V8 s0 = V8{} + L.bias[o], s1 = s0;                                            \
+        V s0 = V{} + L.bias[o], s1 = s0;                                              \
         for (int q = 0; q < F; ++q) {                                                 \
-          s0 += wr[q] * load8(feat + q * kBlock + p);                                 \
-          s1 += wr[q] * load8(feat + q * kBlock + p + kV);                            \
+          s0 += wr[q] * loadv<V>(feat + q * kBlock + p);                              \
+          s1 += wr[q] * loadv<V>(feat + q * kBlock + p + kV);                         \
         }                                                                             \
-        store8(dst + o * stride + p, s0);                                             \
-        store8(dst + o * stride + p + kV, s1);                                        \
+        storev(dst + o * stride + p, s0);                                             \
+        storev(dst + o * stride + p + kV, s1);                                        \
       }                                                                               \
     }                                                                                 \
   }
 
 // Baseline x86-64 (SSE2) and AVX2 builds of the same code. AVX2 only, not FMA: a fused multiply-add
 // would round differently from the one-pixel-at-a-time arithmetic.
-INVEX_RENDER_BLOCK(render_block_base, )
-INVEX_PIXEL_BLOCK(pixel_block_base, )
+INVEX_RENDER_BLOCK(render_block_base, , V4)
+INVEX_PIXEL_BLOCK(pixel_block_base, , V4)
 #if defined(__x86_64__) && defined(__GNUC__)
-INVEX_RENDER_BLOCK(render_block_avx2, __attribute__((target("avx2"))))
-INVEX_PIXEL_BLOCK(pixel_block_avx2, __attribute__((target("avx2"))))
+INVEX_RENDER_BLOCK(render_block_avx2, __attribute__((target("avx2"))), V8)
+INVEX_PIXEL_BLOCK(pixel_block_avx2, __attribute__((target("avx2"))), V8)
 #endif
 #undef INVEX_RENDER_BLOCK
 #undef INVEX_PIXEL_BLOCK
@@ -148,10 +159,15 @@ using BlockFn = void (*)(const BlockJob&, const float*, size_t, int, float*, flo
 
 using PixelFn = void (*)(const FrozenCppn&, const float*, float*, size_t);
 
-bool have_avx2() {
+// The AVX2 kernels when the CPU has AVX2, unless INVEX_RENDER_BASELINE is set: read on every
+// render, so a test can hold the baseline kernels to the reference on an AVX2 machine too.
+bool use_avx2() {
 #if defined(__x86_64__) && defined(__GNUC__)
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx2");
+  static const bool cpu = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") != 0;
+  }();
+  return cpu && !std::getenv("INVEX_RENDER_BASELINE");
 #else
   return false;
 #endif
@@ -159,14 +175,14 @@ bool have_avx2() {
 
 BlockFn pick_block_kernel() {
 #if defined(__x86_64__) && defined(__GNUC__)
-  if (have_avx2()) return render_block_avx2;
+  if (use_avx2()) return render_block_avx2;
 #endif
   return render_block_base;
 }
 
 PixelFn pick_pixel_kernel() {
 #if defined(__x86_64__) && defined(__GNUC__)
-  if (have_avx2()) return pixel_block_avx2;
+  if (use_avx2()) return pixel_block_avx2;
 #endif
   return pixel_block_base;
 }
@@ -220,7 +236,7 @@ ImageStack render_raw(const FrozenCppn& c, const LatentPoints& z, int height, in
 
   // The coordinate part of the first layer does not depend on z: compute it once per render.
   std::vector<float> pixel_part(stride * w0);
-  static const PixelFn pixel_kernel = pick_pixel_kernel();
+  const PixelFn pixel_kernel = pick_pixel_kernel();
   parallel_items(blocks, 16, threads, [&](long blk) {
     thread_local std::vector<float> feat;
     feat.assign(static_cast<size_t>(F) * kBlock, 0.0f);  // pixels past the end stay 0
@@ -252,7 +268,7 @@ ImageStack render_raw(const FrozenCppn& c, const LatentPoints& z, int height, in
   }
 
   ImageStack images(z.count, C, height, width);
-  static const BlockFn kernel = pick_block_kernel();
+  const BlockFn kernel = pick_block_kernel();
   const BlockJob job{&c, pixel_part.data(), stride};
   // Items are (image, block) pairs, so one large image keeps every core busy too.
   const long items = static_cast<long>(z.count) * blocks;
