@@ -37,9 +37,9 @@ namespace {
 
 // Pixels processed together. A layer's activations for a block are stored feature-major (width ×
 // kBlock floats, under 4 KB at width 15, so they stay in L1) and every layer runs over the block's
-// pixels in vectors of 8. Each pixel still sees exactly the per-pixel arithmetic in the same order
-// (bias first, then the inputs in order; separate multiply and add, no FMA), so the result is
-// bit-identical to rendering one pixel at a time, whatever block or thread.
+// pixels in vectors (8 lanes with AVX2, 4 without). Each pixel still sees exactly the per-pixel
+// arithmetic in the same order (bias first, then the inputs in order; separate multiply and add, no
+// FMA), so the result is bit-identical to rendering one pixel at a time, whatever block or thread.
 constexpr int kBlock = 64;
 
 // Floats lane by lane (GCC/Clang vector extension): written out explicitly because the
