@@ -159,7 +159,7 @@ int run_render(int argc, char** argv) {
     return 0;
   } catch (const ExportCancelled&) {
     progress.done();
-    std::fprintf(stderr, "invex render: interrupted; files already complete were kept\n");
+    std::fprintf(stderr, "invex render: interrupted before writing; the output directory is as it was\n");
     return 130;
   } catch (const std::exception& e) {
     progress.done();
