@@ -116,7 +116,7 @@ nlohmann::json bench_one(RunConfig cfg, int steps, bool time_to_manifold, double
 int run_bench(int argc, char** argv) {
   try {
     Args a(argc, argv, {"--json", "--all", "--time-to-manifold", "--reference", "--help"},
-           {"--preset", "--config", "--steps", "--threads", "--limit", "--image-size",
+           {"--preset", "--config", "--steps", "--threads", "--limit", "--mei", "--image-size",
             "--grid-points"});
     if (a.has("--help")) {
       std::puts(
