@@ -16,35 +16,16 @@
 #include "core/config.h"
 #include "core/export.h"
 #include "core/npy.h"
+#include "tests/test_support.h"
 
 namespace fs = std::filesystem;
 using namespace invex;
+using invex::testing::TempDir;
 
 namespace {
 
 constexpr double kTwoPi = 6.283185307179586;
 constexpr double kPi = 3.141592653589793;
-
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/invex_export_test_XXXXXX";
-    REQUIRE(mkdtemp(tmpl) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string operator/(const std::string& name) const { return path + "/" + name; }
-  std::vector<std::string> files() const {
-    std::vector<std::string> out;
-    for (const auto& e : fs::recursive_directory_iterator(path))
-      out.push_back(e.path().lexically_relative(path).string());
-    std::sort(out.begin(), out.end());
-    return out;
-  }
-};
 
 // K frames of H×W: frame k is a ramp from -1 to 1 along the row, shifted by k/10, so every
 // frame differs and the stack's largest |value| is known (1 + (K-1)/10 at the last frame).

@@ -17,25 +17,13 @@
 #include "core/npy.h"
 #include "core/render.h"
 #include "core/trainer.h"
+#include "tests/test_support.h"
 
 namespace fs = std::filesystem;
 using namespace invex;
+using invex::testing::TempDir;
 
 namespace {
-
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/invex_export_run_test_XXXXXX";
-    REQUIRE(mkdtemp(tmpl) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string operator/(const std::string& name) const { return path + "/" + name; }
-};
 
 // A few steps of a small circle/complex run: enough for a CPPN that is not at its random start.
 std::shared_ptr<Snapshot> tiny_snapshot() {

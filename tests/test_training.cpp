@@ -9,7 +9,6 @@
 #include <filesystem>
 #include <fstream>
 #include <thread>
-#include <unistd.h>
 
 #include "core/atomic_file.h"
 #include "core/metrics.h"
@@ -18,17 +17,13 @@
 #include "core/run_directory.h"
 #include "core/trainer.h"
 #include "core/training_run.h"
+#include "tests/test_support.h"
 
 using namespace invex;
+using invex::testing::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
-std::string temp_dir(const std::string& name) {
-  auto d = fs::temp_directory_path() / ("invex_test_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d.string();
-}
 RunConfig small_circle() {
   RunConfig c = load_preset("circle/complex");
   c.latent.grid_points = 20;  // r = 2
@@ -77,7 +72,8 @@ TEST_CASE("a few hundred steps of circle/complex learn a phase loop") {
   CHECK(std::abs(s.invariance.circular[0].winding) == doctest::Approx(1).epsilon(0.01));
   CHECK(s.invariance.circular[0].coverage >= 0.9);
   MESSAGE("300 steps: mean ", s.invariance.mean_activation, " min ", s.invariance.min_activation,
-          " winding ", s.invariance.circular[0].winding, " coverage ", s.invariance.circular[0].coverage);
+          " winding ", s.invariance.circular[0].winding, " coverage ",
+          s.invariance.circular[0].coverage);
 }
 
 TEST_CASE("a saved run resumes on the same trajectory as an uninterrupted one") {
@@ -88,7 +84,8 @@ TEST_CASE("a saved run resumes on the same trajectory as an uninterrupted one") 
   while (!a.finished()) losses.push_back(a.step().loss);
   REQUIRE(losses.size() == 20);
 
-  std::string dir = temp_dir("resume");
+  TempDir tmp;
+  const std::string dir = tmp.path;
   Trainer b(c);
   for (int i = 0; i < 7; ++i) CHECK(b.step().loss == losses[i]);
   b.save(dir + "/run.invex");
@@ -108,11 +105,11 @@ TEST_CASE("a saved run resumes on the same trajectory as an uninterrupted one") 
   auto i1 = render_images(*s1, z, 48, 48), i2 = render_images(*s2, z, 48, 48);
   CHECK(i1.data == i2.data);
   CHECK(s1->sweep_activations == s2->sweep_activations);
-  fs::remove_all(dir);
 }
 
 TEST_CASE("damaged run files are refused with a clear message") {
-  std::string dir = temp_dir("damaged");
+  TempDir tmp;
+  const std::string dir = tmp.path;
   Trainer t(small_circle());
   t.step();
   t.save(dir + "/run.invex");
@@ -132,7 +129,6 @@ TEST_CASE("damaged run files are refused with a clear message") {
   CHECK_THROWS_WITH(Trainer::load(dir + "/missing.invex"), doctest::Contains("cannot read"));
   // The good file is untouched by all of this.
   CHECK(Trainer::load(dir + "/run.invex")->step_index() == 1);
-  fs::remove_all(dir);
 }
 
 TEST_CASE("a non-finite loss leaves the last good state and reports it") {
@@ -165,27 +161,40 @@ TEST_CASE("the background run obeys start, pause, resume and stop without blocki
   auto t0 = std::chrono::steady_clock::now();
   run.start();
   CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(50));
-  REQUIRE(wait_for([&] { auto s = run.latest(); return s && s->step >= 3; }));
+  REQUIRE(wait_for([&] {
+    auto s = run.latest();
+    return s && s->step >= 3;
+  }));
   run.pause();
-  REQUIRE(wait_for([&] { auto s = run.latest(); return s && s->state == RunState::Paused; }));
+  REQUIRE(wait_for([&] {
+    auto s = run.latest();
+    return s && s->state == RunState::Paused;
+  }));
   int paused_at = run.latest()->step;
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   CHECK(run.latest()->step == paused_at);
   run.resume();
-  REQUIRE(wait_for([&] { auto s = run.latest(); return s && s->step > paused_at + 2; }));
-  std::string dir = temp_dir("bgsave");
+  REQUIRE(wait_for([&] {
+    auto s = run.latest();
+    return s && s->step > paused_at + 2;
+  }));
+  TempDir tmp;
+  const std::string dir = tmp.path;
   run.save(dir + "/run.invex");
   REQUIRE(wait_for([&] { return !run.last_save_message().empty(); }));
   CHECK(run.last_save_message().find("saved") == 0);
   run.stop();
-  REQUIRE(wait_for([&] { auto s = run.latest(); return s && s->state == RunState::Stopped; }));
+  REQUIRE(wait_for([&] {
+    auto s = run.latest();
+    return s && s->state == RunState::Stopped;
+  }));
   CHECK(run.latest()->sweep_activations.size() == 100);
   CHECK(Trainer::load(dir + "/run.invex")->step_index() > paused_at);
-  fs::remove_all(dir);
 }
 
 TEST_CASE("a run directory holds every documented file with the documented shapes") {
-  std::string dir = temp_dir("rundir");
+  TempDir tmp;
+  const std::string dir = tmp.path;
   Trainer t(small_circle());
   for (int i = 0; i < 3; ++i) t.step();
   write_run_directory(t, dir);
@@ -197,16 +206,17 @@ TEST_CASE("a run directory holds every documented file with the documented shape
   CHECK(fs::file_size(fs::path(dir) / "latents.npy") == 128 + 100 * 4);
   // `invex eval` on the saved manifold gives back the saved activations times the MEI: the
   // images, the neuron and the normalisation agree across the files.
-  std::string cmd = std::string(INVEX_TEST_BINARY) + " eval --config " + dir + "/config.json --images " +
-                    dir + "/manifold.npy --out " + dir + "/responses.npy";
+  std::string cmd = std::string(INVEX_TEST_BINARY) + " eval --config " + dir +
+                    "/config.json --images " + dir + "/manifold.npy --out " + dir +
+                    "/responses.npy";
   REQUIRE(std::system(cmd.c_str()) == 0);
   NpyArray responses = read_npy(dir + "/responses.npy");
   NpyArray normalised = read_npy(dir + "/activations.npy");
   REQUIRE(responses.data.size() == 100);
   REQUIRE(normalised.data.size() == 100);
   for (int k = 0; k < 100; k += 9)
-    CHECK(responses.data[k] / t.mei_activation() == doctest::Approx(normalised.data[k]).epsilon(1e-5));
-  fs::remove_all(dir);
+    CHECK(responses.data[k] / t.mei_activation() ==
+          doctest::Approx(normalised.data[k]).epsilon(1e-5));
 }
 
 TEST_CASE("live curves are smoothed without a start-up bias towards zero") {

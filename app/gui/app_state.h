@@ -121,6 +121,15 @@ void draw_training_panel(AppState& s, ImVec2 pos, ImVec2 size);
 void draw_manifold_panel(AppState& s, ImVec2 pos, ImVec2 size);
 void draw_activation_panel(AppState& s, ImVec2 pos, ImVec2 size);
 void draw_curves_panel(AppState& s, ImVec2 pos, ImVec2 size);
+// The panels tile the window: each is a fixed window at pos/size (no move, resize or collapse).
+inline void begin_panel(const char* name, ImVec2 pos, ImVec2 size, ImGuiWindowFlags extra = 0) {
+  ImGui::SetNextWindowPos(pos);
+  ImGui::SetNextWindowSize(size);
+  ImGui::Begin(
+      name, nullptr,
+      ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse | extra);
+}
+
 // Hook for the export engineer (export_panel.cpp): drawn at the end of the training window.
 void draw_export_panel(AppState& s);
 // --export DIR (the harness): the first call starts the panel's export into DIR with its

@@ -228,11 +228,8 @@ void xy_pad(AppState& s, float size, const SweepAxes& axes) {
 }  // namespace
 
 void draw_manifold_panel(AppState& s, ImVec2 pos, ImVec2 size) {
-  ImGui::SetNextWindowPos(pos);
-  ImGui::SetNextWindowSize(size);
-  ImGui::Begin("Manifold", nullptr,
-               ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
-                   ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
+  begin_panel("Manifold", pos, size,
+              ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
   const int dims = latent_dims(s);
   if (static_cast<int>(s.z.size()) != dims) s.z.resize(dims, 0.0f);
   const SweepAxes axes = has_sweep(s) ? sweep_axes(*s.sweep.snap) : SweepAxes{};

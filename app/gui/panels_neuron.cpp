@@ -51,10 +51,7 @@ bool drag_double(const char* label, double* v, float speed, double lo, double hi
 }  // namespace
 
 void draw_neuron_panel(AppState& s, ImVec2 pos, ImVec2 size) {
-  ImGui::SetNextWindowPos(pos);
-  ImGui::SetNextWindowSize(size);
-  ImGui::Begin("Neuron", nullptr,
-               ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse);
+  begin_panel("Neuron", pos, size);
   const float label_w = ImGui::GetFontSize() * 7.5f;
   ImGui::PushItemWidth(-label_w);
 

@@ -165,10 +165,7 @@ void plot_2d(AppState& s, const Snapshot& snap, ImVec2 p, float side) {
 }  // namespace
 
 void draw_activation_panel(AppState& s, ImVec2 pos, ImVec2 size) {
-  ImGui::SetNextWindowPos(pos);
-  ImGui::SetNextWindowSize(size);
-  ImGui::Begin("Activation", nullptr,
-               ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse);
+  begin_panel("Activation", pos, size);
   const SnapshotPtr& snap = s.latest;
   if (!snap || snap->sweep_activations.empty()) {
     s.plot_rect = ImVec4(0, 0, 0, 0);

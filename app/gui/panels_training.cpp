@@ -63,10 +63,7 @@ void draw_save_controls(AppState& s) {
 }  // namespace
 
 void draw_training_panel(AppState& s, ImVec2 pos, ImVec2 size) {
-  ImGui::SetNextWindowPos(pos);
-  ImGui::SetNextWindowSize(size);
-  ImGui::Begin("Training", nullptr,
-               ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse);
+  begin_panel("Training", pos, size);
 
   const RunState st = s.run ? s.run->state() : RunState::Idle;
   const bool active = st == RunState::Running || st == RunState::Paused;
@@ -216,10 +213,7 @@ void draw_training_panel(AppState& s, ImVec2 pos, ImVec2 size) {
 }
 
 void draw_curves_panel(AppState& s, ImVec2 pos, ImVec2 size) {
-  ImGui::SetNextWindowPos(pos);
-  ImGui::SetNextWindowSize(size);
-  ImGui::Begin("Training curves", nullptr,
-               ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse);
+  begin_panel("Training curves", pos, size);
   const SnapshotPtr& snap = s.latest;
   if (!snap || snap->steps.empty()) {
     ImGui::TextDisabled("Curves appear once training runs.");
