@@ -3,8 +3,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "app/cli_args.h"
@@ -59,7 +59,8 @@ nlohmann::json bench_one(RunConfig cfg, int steps, bool time_to_manifold, double
     StepTimings t;
     auto t0 = std::chrono::steady_clock::now();
     trainer.step(&t);
-    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     if (i < warmup) continue;
     total.push_back(ms);
     gen.push_back(t.generate);
@@ -99,8 +100,10 @@ nlohmann::json bench_one(RunConfig cfg, int steps, bool time_to_manifold, double
       }
       if (el > limit_seconds) break;
     }
-    j["time_to_manifold_seconds"] = reached >= 0 ? nlohmann::json(reached) : nlohmann::json(nullptr);
-    j["time_to_manifold_steps"] = reached_step >= 0 ? nlohmann::json(reached_step) : nlohmann::json(nullptr);
+    j["time_to_manifold_seconds"] =
+        reached >= 0 ? nlohmann::json(reached) : nlohmann::json(nullptr);
+    j["time_to_manifold_steps"] =
+        reached_step >= 0 ? nlohmann::json(reached_step) : nlohmann::json(nullptr);
     j["time_to_manifold_final_mean"] = last.invariance.mean_activation;
     j["time_to_manifold_final_min"] = last.invariance.min_activation;
   }
@@ -156,8 +159,7 @@ int run_bench(int argc, char** argv) {
       bool ttm = a.has("--time-to-manifold") || a.has("--all");
       out["results"].push_back(bench_one(cfg, steps, ttm, limit, a.has("--json")));
     }
-    if (a.has("--json"))
-      std::printf("%s\n", out.dump(2).c_str());
+    if (a.has("--json")) std::printf("%s\n", out.dump(2).c_str());
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "invex bench: %s\n", e.what());

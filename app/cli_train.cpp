@@ -114,8 +114,10 @@ int run_train(int argc, char** argv) {
       ensure_directory(out);
       write_file_atomic(out + "/config.json", config_to_json(cfg) + "\n");
       if (!quiet && cfg.mei.activation <= 0)
-        std::fprintf(stderr, "invex train: finding the MEI activation of %s (cached after the first time)...\n",
-                     cfg.neuron.type.c_str());
+        std::fprintf(
+            stderr,
+            "invex train: finding the MEI activation of %s (cached after the first time)...\n",
+            cfg.neuron.type.c_str());
       trainer = std::make_unique<Trainer>(cfg);
     }
   } catch (const UsageError& e) {
@@ -175,7 +177,9 @@ int run_train(int argc, char** argv) {
     if (stopped.empty() && trainer->step_index() < cfg.total_steps()) stopped = "stop rule met";
     RunSummary s = write_run_directory(*trainer, out, stopped, threads);
     std::printf("%s\n", summary_to_json(s, cfg, threads).c_str());
-    if (code == 130) std::fprintf(stderr, "invex train: interrupted; resume with: invex train --resume %s\n", out.c_str());
+    if (code == 130)
+      std::fprintf(stderr, "invex train: interrupted; resume with: invex train --resume %s\n",
+                   out.c_str());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "\ninvex train: %s\n", e.what());
     return 2;
@@ -187,15 +191,17 @@ int run_eval(int argc, char** argv) {
   try {
     Args a(argc, argv, {"--help"}, {"--config", "--preset", "--images", "--out", "--threads"});
     if (a.has("--help")) {
-      std::puts("usage: invex eval (--config FILE | --preset NAME) --images IN.npy [--out OUT.npy]\n"
-                "The neuron's raw response to each image of an N×C×H×W float32 array (no transform).");
+      std::puts(
+          "usage: invex eval (--config FILE | --preset NAME) --images IN.npy [--out OUT.npy]\n"
+          "The neuron's raw response to each image of an N×C×H×W float32 array (no transform).");
       return 0;
     }
     if (!a.has("--images")) throw UsageError("--images IN.npy is required");
     set_compute_threads(static_cast<int>(a.get_int("--threads", 0, 0, 1024)));
-    RunConfig cfg = a.has("--preset") ? load_preset(a.get("--preset"))
-                                      : (a.has("--config") ? load_config_file(a.get("--config"))
-                                                           : throw UsageError("--config FILE is required"));
+    RunConfig cfg = a.has("--preset")
+                        ? load_preset(a.get("--preset"))
+                        : (a.has("--config") ? load_config_file(a.get("--config"))
+                                             : throw UsageError("--config FILE is required"));
     NeuronEvaluator neuron(cfg.neuron);
     NpyArray in = read_npy(a.get("--images"));
     if (in.shape.size() != 4)

@@ -8,7 +8,9 @@
 #ifndef INVEX_HAVE_GUI
 // A headless build (-DINVEX_BUILD_GUI=OFF, e.g. for a cluster) still has every subcommand.
 int invex::cli::run_gui(int, char**) {
-  std::fprintf(stderr, "invex: this build has no GUI (configured with INVEX_BUILD_GUI=OFF); see invex --help\n");
+  std::fprintf(
+      stderr,
+      "invex: this build has no GUI (configured with INVEX_BUILD_GUI=OFF); see invex --help\n");
   return 2;
 }
 #endif

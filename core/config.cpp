@@ -16,7 +16,8 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-[[noreturn]] void fail(const std::string& source, const std::string& field, const std::string& what) {
+[[noreturn]] void fail(const std::string& source, const std::string& field,
+                       const std::string& what) {
   throw ConfigError(source + ": " + field + ": " + what);
 }
 
@@ -32,7 +33,8 @@ class ObjectReader {
     if (std::uncaught_exceptions()) return;
     for (auto it = j_.begin(); it != j_.end(); ++it)
       if (!used_.count(it.key()))
-        fail(source_, name(it.key()), "unknown field (check the spelling; see README 'Config schema')");
+        fail(source_, name(it.key()),
+             "unknown field (check the spelling; see README 'Config schema')");
   }
   std::string name(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
   const json* get(const std::string& key) {
@@ -49,7 +51,8 @@ class ObjectReader {
   }
   void integer(const std::string& key, int& out) {
     if (auto v = get(key)) {
-      if (!v->is_number_integer() && !(v->is_number() && std::floor(v->get<double>()) == v->get<double>()))
+      if (!v->is_number_integer() &&
+          !(v->is_number() && std::floor(v->get<double>()) == v->get<double>()))
         fail(source_, name(key), "expected an integer, got " + v->dump());
       out = static_cast<int>(v->get<double>());
     }
@@ -185,7 +188,8 @@ RunConfig parse_config(const std::string& text, const std::string& source) {
         fail(source, "latent.periodic", "expected a list of true/false, one per latent dimension");
       cfg.latent.periodic.clear();
       for (auto& e : *p) {
-        if (!e.is_boolean()) fail(source, "latent.periodic", "expected true or false, got " + e.dump());
+        if (!e.is_boolean())
+          fail(source, "latent.periodic", "expected true or false, got " + e.dump());
         cfg.latent.periodic.push_back(e.get<bool>());
       }
     }
@@ -199,7 +203,8 @@ RunConfig parse_config(const std::string& text, const std::string& source) {
   }
   if (auto t = top.get("training")) {
     ObjectReader r(*t, source, "training");
-    if (auto rc = r.get("reg_coefs")) cfg.training.reg_coefs = number_list(*rc, source, "training.reg_coefs");
+    if (auto rc = r.get("reg_coefs"))
+      cfg.training.reg_coefs = number_list(*rc, source, "training.reg_coefs");
     r.integer("epochs_per_reg", cfg.training.epochs_per_reg);
     r.integer("steps_per_epoch", cfg.training.steps_per_epoch);
     r.number("lr", cfg.training.lr);
@@ -245,7 +250,8 @@ void validate(const RunConfig& c, const std::string& src) {
   positive(c.neuron.theta_range, "neuron.theta_range");
   if (c.image.height < 2 || c.image.width < 2 || c.image.height > 1024 || c.image.width > 1024)
     fail(src, "image.height/width", "expected 2 to 1024 pixels");
-  if (c.image.channels != 1) fail(src, "image.channels", "only 1 channel is supported (Gabor neurons are grey)");
+  if (c.image.channels != 1)
+    fail(src, "image.channels", "only 1 channel is supported (Gabor neurons are grey)");
   if (c.neuron.height != c.image.height || c.neuron.width != c.image.width)
     fail(src, "neuron.resolution",
          "the neuron expects " + std::to_string(c.neuron.height) + "x" +
@@ -271,7 +277,8 @@ void validate(const RunConfig& c, const std::string& src) {
   long n = 1;
   for (int i = 0; i < d; ++i) n *= g;
   if (n > 4096)
-    fail(src, "latent.grid_points", "G^D = " + std::to_string(n) + " images per step is too many (max 4096)");
+    fail(src, "latent.grid_points",
+         "G^D = " + std::to_string(n) + " images per step is too many (max 4096)");
   positive(c.loss.tau, "loss.tau");
   int r = c.neighbour_radius();
   if (r < 1)
@@ -281,7 +288,8 @@ void validate(const RunConfig& c, const std::string& src) {
   // With every other point a neighbour there are no negatives and the contrast is undefined.
   bool all_neighbours = true;
   for (int i = 0; i < d; ++i) {
-    int reach = c.latent.periodic[i] ? 2 * r + 1 : g;  // a line's corner sees r + 1; its middle more
+    int reach =
+        c.latent.periodic[i] ? 2 * r + 1 : g;  // a line's corner sees r + 1; its middle more
     if (c.latent.periodic[i] ? reach < g : r < g - 1) all_neighbours = false;
   }
   if (all_neighbours)
@@ -291,7 +299,8 @@ void validate(const RunConfig& c, const std::string& src) {
   if (c.training.steps_per_epoch < 1) fail(src, "training.steps_per_epoch", "expected >= 1");
   positive(c.training.lr, "training.lr");
   if (c.training.checkpoint_every < 0) fail(src, "training.checkpoint_every", "expected >= 0");
-  if (c.mei.activation < 0) fail(src, "mei.activation", "expected > 0 (or omit it to compute the MEI)");
+  if (c.mei.activation < 0)
+    fail(src, "mei.activation", "expected > 0 (or omit it to compute the MEI)");
   if (c.mei.steps < 1) fail(src, "mei.steps", "expected >= 1");
   positive(c.mei.lr, "mei.lr");
 }
@@ -300,10 +309,14 @@ std::string config_to_json(const RunConfig& c, int indent) {
   json j;
   j["name"] = c.name;
   if (!c.description.empty()) j["description"] = c.description;
-  j["neuron"] = {{"type", c.neuron.type},        {"pos", {c.neuron.pos_x, c.neuron.pos_y}},
-                 {"sigma_x", c.neuron.sigma_x},  {"sigma_y", c.neuron.sigma_y},
-                 {"sf", c.neuron.sf},            {"theta", c.neuron.theta},
-                 {"phase", c.neuron.phase},      {"n_theta", c.neuron.n_theta},
+  j["neuron"] = {{"type", c.neuron.type},
+                 {"pos", {c.neuron.pos_x, c.neuron.pos_y}},
+                 {"sigma_x", c.neuron.sigma_x},
+                 {"sigma_y", c.neuron.sigma_y},
+                 {"sf", c.neuron.sf},
+                 {"theta", c.neuron.theta},
+                 {"phase", c.neuron.phase},
+                 {"n_theta", c.neuron.n_theta},
                  {"theta_range", c.neuron.theta_range},
                  {"resolution", {c.neuron.height, c.neuron.width}}};
   const auto& t = c.image.transform;
@@ -312,8 +325,10 @@ std::string config_to_json(const RunConfig& c, int indent) {
     tj["min"] = t.min;
     tj["max"] = t.max;
   }
-  j["image"] = {{"height", c.image.height}, {"width", c.image.width},
-                {"channels", c.image.channels}, {"transform", tj}};
+  j["image"] = {{"height", c.image.height},
+                {"width", c.image.width},
+                {"channels", c.image.channels},
+                {"transform", tj}};
   j["cppn"] = {{"positional_encoding_dim", c.cppn.positional_encoding_dim},
                {"scale", c.cppn.scale},
                {"layers", c.cppn.layers},
@@ -357,7 +372,8 @@ std::string preset_directory() {
   std::error_code ec;
   fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   if (!ec) {
-    for (fs::path p : {exe.parent_path() / "../share/invex/presets", exe.parent_path() / "assets/presets"})
+    for (fs::path p :
+         {exe.parent_path() / "../share/invex/presets", exe.parent_path() / "assets/presets"})
       if (fs::is_directory(p, ec)) return fs::canonical(p, ec).string();
   }
   return std::string(INVEX_SOURCE_ASSETS) + "/presets";
@@ -367,7 +383,8 @@ std::vector<std::string> list_presets() {
   std::vector<std::string> names;
   fs::path root = preset_directory();
   std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::end(it); it.increment(ec)) {
+  for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::end(it);
+       it.increment(ec)) {
     if (it->path().extension() != ".json") continue;
     auto rel = fs::relative(it->path(), root).replace_extension("").generic_string();
     names.push_back(rel);

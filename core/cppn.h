@@ -53,8 +53,8 @@ class CppnGenerator {
   virtual std::vector<at::Tensor> backward(const at::Tensor& grad_images) = 0;
 };
 
-std::unique_ptr<CppnGenerator> make_reference_generator(const CppnParameters& params,
-                                                        int height, int width);
+std::unique_ptr<CppnGenerator> make_reference_generator(const CppnParameters& params, int height,
+                                                        int width);
 // Fused forward/backward; falls back to nothing: callers choose by config.
 std::unique_ptr<CppnGenerator> make_fast_generator(const CppnParameters& params, int height,
                                                    int width);

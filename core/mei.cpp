@@ -30,8 +30,8 @@ std::string cache_key(const NeuronConfig& n, const ImageConfig& im, const MeiCon
   c.mei = mei;
   c.mei.activation = 0;
   auto j = nlohmann::json::parse(config_to_json(c, -1));
-  nlohmann::json key = {{"neuron", j["neuron"]}, {"image", j["image"]}, {"mei", j["mei"]},
-                        {"seed", seed}, {"v", 1}};
+  nlohmann::json key = {
+      {"neuron", j["neuron"]}, {"image", j["image"]}, {"mei", j["mei"]}, {"seed", seed}, {"v", 1}};
   return key.dump();
 }
 

@@ -55,7 +55,8 @@ std::vector<float> phases(const NeuronConfig& n, const at::Tensor& x, const at::
     double t = theta[k].item<double>();
     auto g0 = gabor_filter(n, t, n.phase).reshape(-1);
     auto g1 = gabor_filter(n, t, n.phase + M_PI / 2).reshape(-1);
-    out[k] = static_cast<float>(std::atan2(x[k].dot(g1).item<double>(), x[k].dot(g0).item<double>()));
+    out[k] =
+        static_cast<float>(std::atan2(x[k].dot(g1).item<double>(), x[k].dot(g0).item<double>()));
   }
   return out;
 }
@@ -93,12 +94,14 @@ InvarianceReport invariance_report(const NeuronConfig& n, const ImageStack& imag
     return t;
   };
   if (n.type == "gabor-complex") {
-    r.circular.push_back(finish("phase", phases(n, x, at::full({k}, n.theta, at::kDouble)), closed_loop));
+    r.circular.push_back(
+        finish("phase", phases(n, x, at::full({k}, n.theta, at::kDouble)), closed_loop));
   } else if (n.type == "gabor-orientation") {
     auto t = best_theta(n.phase, false);
     std::vector<float> v(k);
     // Angles in (−π, π] so that winding and coverage read the same as for phase.
-    for (int64_t i = 0; i < k; ++i) v[i] = static_cast<float>(std::remainder(t[i].item<double>(), 2 * M_PI));
+    for (int64_t i = 0; i < k; ++i)
+      v[i] = static_cast<float>(std::remainder(t[i].item<double>(), 2 * M_PI));
     r.circular.push_back(finish("orientation", v, closed_loop));
   } else if (n.type == "gabor-phase-orientation") {
     auto t = best_theta(n.phase, true);
@@ -106,7 +109,8 @@ InvarianceReport invariance_report(const NeuronConfig& n, const ImageStack& imag
     std::vector<float> v(k);
     // Orientation on its own range, mapped onto the circle.
     for (int64_t i = 0; i < k; ++i)
-      v[i] = static_cast<float>(std::remainder(t[i].item<double>() * 2 * M_PI / n.theta_range, 2 * M_PI));
+      v[i] = static_cast<float>(
+          std::remainder(t[i].item<double>() * 2 * M_PI / n.theta_range, 2 * M_PI));
     r.circular.push_back(finish("orientation", v, closed_loop));
   } else if (n.type == "gabor-polarity") {
     r.has_polarity = true;

@@ -22,8 +22,7 @@ std::vector<float> NeuronEvaluator::respond(const ImageStack& images) const {
   c10::NoGradGuard no_grad;
   if (images.count == 0) return {};
   auto t = at::from_blob(const_cast<float*>(images.data.data()),
-                         {images.count, images.channels, images.height, images.width},
-                         at::kFloat);
+                         {images.count, images.channels, images.height, images.width}, at::kFloat);
   auto r = impl_->neuron->forward(t).contiguous();
   return std::vector<float>(r.data_ptr<float>(), r.data_ptr<float>() + r.numel());
 }

@@ -83,7 +83,8 @@ at::Tensor ContrastiveGridLoss::operator()(const at::Tensor& images) const {
 
 namespace invex {
 
-std::pair<double, at::Tensor> ContrastiveGridLoss::value_and_gradient(const at::Tensor& images) const {
+std::pair<double, at::Tensor> ContrastiveGridLoss::value_and_gradient(
+    const at::Tensor& images) const {
   const int64_t n = images.size(0);
   auto v = images.reshape({n, -1});
   v = v - v.mean(1, true);

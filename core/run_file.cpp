@@ -36,14 +36,17 @@ const ArchiveTensor* RunArchive::find(const std::string& name) const {
 
 void write_run_archive(const std::string& path, const RunArchive& a) {
   nlohmann::json table = nlohmann::json::array();
-  for (auto& t : a.tensors) table.push_back({{"name", t.name}, {"shape", t.shape}, {"count", t.data.size()}});
-  nlohmann::json header = {{"metadata", nlohmann::json::parse(a.metadata_json)}, {"tensors", table}};
+  for (auto& t : a.tensors)
+    table.push_back({{"name", t.name}, {"shape", t.shape}, {"count", t.data.size()}});
+  nlohmann::json header = {{"metadata", nlohmann::json::parse(a.metadata_json)},
+                           {"tensors", table}};
   std::string h = header.dump();
   std::string out(kMagic, sizeof kMagic);
   put<uint32_t>(out, kRunFormatVersion);
   put<uint64_t>(out, h.size());
   out += h;
-  for (auto& t : a.tensors) out.append(reinterpret_cast<const char*>(t.data.data()), t.data.size() * sizeof(float));
+  for (auto& t : a.tensors)
+    out.append(reinterpret_cast<const char*>(t.data.data()), t.data.size() * sizeof(float));
   put<uint64_t>(out, fnv1a(out.data(), out.size()));
   write_file_atomic(path, out);
 }
@@ -90,7 +93,8 @@ RunArchive read_run_archive(const std::string& path) {
   } catch (const nlohmann::json::exception&) {
     throw bad("corrupted run file (its tensor table is malformed)");
   }
-  if (offset + 8 != bytes.size()) throw bad("truncated or padded run file (size does not match its table)");
+  if (offset + 8 != bytes.size())
+    throw bad("truncated or padded run file (size does not match its table)");
   if (fnv1a(bytes.data(), bytes.size() - 8) != stored)
     throw bad("corrupted run file (checksum mismatch)");
   return a;

@@ -116,8 +116,8 @@ class GaborNeuron : public TorchNeuron {
     check_image_shape(*this, images, "neuron input");
     const int64_t n = images.size(0);
     auto r = at::matmul(images.reshape({n, -1}), bank_t_);  // N×K
-    auto bank = filters_.reshape({filters_.size(0), -1});    // K×HW
-    at::Tensor coef, index;                                   // N×P coefficients of P filters
+    auto bank = filters_.reshape({filters_.size(0), -1});   // K×HW
+    at::Tensor coef, index;                                 // N×P coefficients of P filters
     switch (pool_) {
       case Pool::Single:
         coef = w.unsqueeze(1);
@@ -136,8 +136,8 @@ class GaborNeuron : public TorchNeuron {
         break;
       case Pool::MaxEnergy: {
         auto pairs = r.view({n, -1, 2});
-        auto e = at::sqrt(pairs.pow(2).sum(2) + 1e-12);  // N×T
-        auto best = std::get<1>(e.max(1));               // N
+        auto e = at::sqrt(pairs.pow(2).sum(2) + 1e-12);                                  // N×T
+        auto best = std::get<1>(e.max(1));                                               // N
         auto pair = pairs.gather(1, best.view({n, 1, 1}).expand({n, 1, 2})).squeeze(1);  // N×2
         auto eb = e.gather(1, best.unsqueeze(1));
         coef = w.unsqueeze(1) * pair / eb;

@@ -7,8 +7,8 @@
 
 #include <atomic>
 #include <chrono>
-#include <cstdlib>
 #include <cmath>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
@@ -38,12 +38,18 @@ int compute_threads() { return g_compute_threads.load(); }
 
 const char* to_string(RunState s) {
   switch (s) {
-    case RunState::Idle: return "idle";
-    case RunState::Running: return "running";
-    case RunState::Paused: return "paused";
-    case RunState::Stopped: return "stopped";
-    case RunState::Finished: return "finished";
-    case RunState::Failed: return "failed";
+    case RunState::Idle:
+      return "idle";
+    case RunState::Running:
+      return "running";
+    case RunState::Paused:
+      return "paused";
+    case RunState::Stopped:
+      return "stopped";
+    case RunState::Finished:
+      return "finished";
+    case RunState::Failed:
+      return "failed";
   }
   return "?";
 }
@@ -230,8 +236,8 @@ StepResult Trainer::step(StepTimings* timings) {
     if (finite && g.defined() && !at::isfinite(g).all().item<bool>()) finite = false;
   if (!finite) {
     r.ok = false;
-    r.message = "non-finite loss or gradient at step " + std::to_string(m.step) +
-                " (loss " + std::to_string(r.loss) + "); the last good state is kept";
+    r.message = "non-finite loss or gradient at step " + std::to_string(m.step) + " (loss " +
+                std::to_string(r.loss) + "); the last good state is kept";
     m.wall += ms_since(t_start) / 1000;
     return r;
   }
@@ -283,7 +289,8 @@ StepResult Trainer::step(StepTimings* timings) {
         mn = std::min<double>(mn, a);
       }
       mean /= std::max<size_t>(1, s->sweep_activations.size());
-      if (mean >= m.cfg.training.stop.mean && mn >= m.cfg.training.stop.min) m.stopped_by_rule = true;
+      if (mean >= m.cfg.training.stop.mean && mn >= m.cfg.training.stop.min)
+        m.stopped_by_rule = true;
     }
   }
   m.wall += ms_since(t_start) / 1000;
@@ -313,10 +320,10 @@ std::shared_ptr<Snapshot> Trainer::snapshot(bool with_sweep) const {
   s->epochs = m.epochs;
   if (with_sweep) {
     s->sweep_latents = canonical_sweep(m.cfg.latent.periodic);
-    ImageStack images =
-        render_images(*s, s->sweep_latents, m.cfg.image.height, m.cfg.image.width);
-    auto t = at::from_blob(images.data.data(),
-                           {images.count, images.channels, images.height, images.width}, at::kFloat);
+    ImageStack images = render_images(*s, s->sweep_latents, m.cfg.image.height, m.cfg.image.width);
+    auto t =
+        at::from_blob(images.data.data(),
+                      {images.count, images.channels, images.height, images.width}, at::kFloat);
     auto a = (m.neuron->forward(t) / m.mei).contiguous();
     s->sweep_activations.assign(a.data_ptr<float>(), a.data_ptr<float>() + a.numel());
   }
@@ -361,7 +368,8 @@ void Trainer::save(const std::string& path) const {
   meta["ema"] = {m.ema_weight, m.ema.step, m.ema.activation, m.ema.regulariser, m.ema.loss};
   nlohmann::json ep = nlohmann::json::array();
   for (auto& e : m.epochs)
-    ep.push_back({e.phase, e.epoch, e.step, e.lambda, e.activation, e.regulariser, e.loss, e.min_activation});
+    ep.push_back({e.phase, e.epoch, e.step, e.lambda, e.activation, e.regulariser, e.loss,
+                  e.min_activation});
   meta["epochs"] = ep;
   nlohmann::json st = nlohmann::json::array();
   for (auto& e : m.steps) st.push_back({e.step, e.activation, e.regulariser, e.loss});
@@ -370,7 +378,8 @@ void Trainer::save(const std::string& path) const {
   RunArchive a;
   a.tensors.push_back(pack("fourier", m.params.fourier));
   auto list = m.params.list();
-  for (size_t i = 0; i < list.size(); ++i) a.tensors.push_back(pack("param." + std::to_string(i), list[i]));
+  for (size_t i = 0; i < list.size(); ++i)
+    a.tensors.push_back(pack("param." + std::to_string(i), list[i]));
   for (size_t i = 0; i < m.adam_m.size(); ++i) {
     a.tensors.push_back(pack("adam_m." + std::to_string(i), m.adam_m[i]));
     a.tensors.push_back(pack("adam_v." + std::to_string(i), m.adam_v[i]));

@@ -70,7 +70,8 @@ bool TrainingRun::take_commands(bool block) {
         return false;
       case Command::Start:
       case Command::Resume:
-        if (trainer_ && s != RunState::Finished && s != RunState::Failed) state_ = RunState::Running;
+        if (trainer_ && s != RunState::Finished && s != RunState::Failed)
+          state_ = RunState::Running;
         break;
       case Command::Pause:
         if (s == RunState::Running) {

@@ -18,7 +18,9 @@ std::string error_of(const std::string& json) {
   }
   return "";
 }
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+bool contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
 }  // namespace
 
 TEST_CASE("every preset of METHOD §10 loads and validates") {
@@ -58,17 +60,26 @@ TEST_CASE("config round-trips through JSON") {
 
 TEST_CASE("bad configs give one clear message naming the field") {
   CHECK(contains(error_of("{\n  \"latent\": {\"grid_points\": 20,,}\n}"), "my.json:2:"));
-  CHECK(contains(error_of("{\"neuron\": {\"type\": \"gabor-fancy\"}}"), "neuron.type: unknown neuron type 'gabor-fancy'"));
-  CHECK(contains(error_of("{\"latent\": {\"grid_points\": 2}}"), "latent.grid_points: expected G >= 3"));
+  CHECK(contains(error_of("{\"neuron\": {\"type\": \"gabor-fancy\"}}"),
+                 "neuron.type: unknown neuron type 'gabor-fancy'"));
+  CHECK(contains(error_of("{\"latent\": {\"grid_points\": 2}}"),
+                 "latent.grid_points: expected G >= 3"));
   CHECK(contains(error_of("{\"loss\": {\"tau\": 0}}"), "loss.tau: expected a positive number"));
   CHECK(contains(error_of("{\"training\": {\"lr\": -1}}"), "training.lr"));
   CHECK(contains(error_of("{\"loss\": {\"neighbor_size\": 0.001}}"), "no point has a neighbour"));
-  CHECK(contains(error_of("{\"latent\": {\"grid_points\": 5}, \"loss\": {\"neighbor_size\": 0.5}}"), "no negatives"));
+  CHECK(contains(error_of("{\"latent\": {\"grid_points\": 5}, \"loss\": {\"neighbor_size\": 0.5}}"),
+                 "no negatives"));
   CHECK(contains(error_of("{\"loss\": {\"tua\": 1}}"), "loss.tua: unknown field"));
-  CHECK(contains(error_of("{\"latent\": {\"grid_points\": \"ten\"}}"), "latent.grid_points: expected an integer"));
+  CHECK(contains(error_of("{\"latent\": {\"grid_points\": \"ten\"}}"),
+                 "latent.grid_points: expected an integer"));
   CHECK(contains(error_of("{\"image\": {\"height\": 40}}"), "neuron.resolution"));
-  CHECK(contains(error_of("{\"latent\": {\"periodic\": [true, true, true]}}"), "1 or 2 latent dimensions"));
-  CHECK(error_of("{\"neuron\": {\"type\": \"gabor-complex\", \"theta\": 0.5, \"sf\": 1.5, \"sigma\": 0.25, \"pos\": [0.1, -0.1]}}").empty());
-  CHECK_THROWS_WITH_AS(load_preset("circle/nope"), doctest::Contains("unknown preset 'circle/nope'"), ConfigError);
-  CHECK_THROWS_WITH_AS(load_config_file("/nonexistent/x.json"), doctest::Contains("/nonexistent/x.json: cannot read"), ConfigError);
+  CHECK(contains(error_of("{\"latent\": {\"periodic\": [true, true, true]}}"),
+                 "1 or 2 latent dimensions"));
+  CHECK(error_of("{\"neuron\": {\"type\": \"gabor-complex\", \"theta\": 0.5, \"sf\": 1.5, "
+                 "\"sigma\": 0.25, \"pos\": [0.1, -0.1]}}")
+            .empty());
+  CHECK_THROWS_WITH_AS(load_preset("circle/nope"),
+                       doctest::Contains("unknown preset 'circle/nope'"), ConfigError);
+  CHECK_THROWS_WITH_AS(load_config_file("/nonexistent/x.json"),
+                       doctest::Contains("/nonexistent/x.json: cannot read"), ConfigError);
 }

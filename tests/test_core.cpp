@@ -44,8 +44,10 @@ TEST_CASE("Gabor filter values match the formula at chosen points") {
   auto g = gabor_filter(c, 1.0471975512, 0.7);
   CHECK(g.size(0) == 30);
   CHECK(g.size(1) == 24);
-  for (auto [r, col] : std::vector<std::pair<int, int>>{{0, 0}, {15, 12}, {7, 20}, {29, 3}, {12, 11}})
-    CHECK(g[r][col].item<double>() == doctest::Approx(gabor_by_hand(c, r, col, 1.0471975512, 0.7)).epsilon(1e-12));
+  for (auto [r, col] :
+       std::vector<std::pair<int, int>>{{0, 0}, {15, 12}, {7, 20}, {29, 3}, {12, 11}})
+    CHECK(g[r][col].item<double>() ==
+          doctest::Approx(gabor_by_hand(c, r, col, 1.0471975512, 0.7)).epsilon(1e-12));
   // At the centre of a centred filter with phase 0 the value is exactly 1.
   NeuronConfig centred;
   centred.height = centred.width = 31;
@@ -125,15 +127,15 @@ TEST_CASE("neighbour masks count the right positives on every topology") {
   auto torus = neighbour_mask(20, {true, true}, 2, false);
   for (int k : {0, 21, 399}) CHECK(positives_of(torus, k) == 24);
   auto sheet = neighbour_mask(20, {false, false}, 2, false);
-  CHECK(positives_of(sheet, 0) == 8);                  // corner: 3×3 − 1
-  CHECK(positives_of(sheet, 19) == 8);                 // the other corner of the first row
-  CHECK(positives_of(sheet, 1 * 20 + 0) == 11);        // edge, one in: 4×3 − 1
-  CHECK(positives_of(sheet, 10 * 20 + 10) == 24);      // middle: 5×5 − 1
+  CHECK(positives_of(sheet, 0) == 8);              // corner: 3×3 − 1
+  CHECK(positives_of(sheet, 19) == 8);             // the other corner of the first row
+  CHECK(positives_of(sheet, 1 * 20 + 0) == 11);    // edge, one in: 4×3 − 1
+  CHECK(positives_of(sheet, 10 * 20 + 10) == 24);  // middle: 5×5 − 1
   auto cylinder = neighbour_mask(20, {true, false}, 2, false);
-  CHECK(positives_of(cylinder, 0) == 14);              // 5 (periodic) × 3 (edge) − 1
+  CHECK(positives_of(cylinder, 0) == 14);  // 5 (periodic) × 3 (edge) − 1
   CHECK(positives_of(cylinder, 10) == 24);
   auto round = neighbour_mask(20, {true, true}, 2, true);
-  CHECK(positives_of(round, 0) == 12);                 // lattice points of the disc of radius 2
+  CHECK(positives_of(round, 0) == 12);  // lattice points of the disc of radius 2
   // Symmetric, with the diagonal empty.
   CHECK(at::equal(torus, torus.t()));
   CHECK(torus.diag().abs().sum().item<float>() == 0);
@@ -144,7 +146,8 @@ TEST_CASE("contrastive loss on a tiny case computed by hand") {
   // (the opposite point). Orthogonal neighbours (S = 0) and anti-parallel negatives (S = −1)
   // give pos = 1, neg = exp(−1/τ), so reg = (τ/2)·(1/τ) = 0.5 whatever τ is.
   auto v = at::tensor(std::vector<double>{1, -1, 0, 0, 0, 0, 1, -1, -1, 1, 0, 0, 0, 0, -1, 1})
-               .reshape({4, 1, 1, 4}) * 3.0;
+               .reshape({4, 1, 1, 4}) *
+           3.0;
   for (double tau : {0.3, 1.0, 2.5}) {
     LatentConfig lat;
     lat.periodic = {true};
