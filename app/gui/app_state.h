@@ -42,8 +42,9 @@ struct AppState {
   SnapshotPtr shown;  // the snapshot the view renders: newest, at most ~4 times a second
   double shown_at = -1;
 
-  std::string save_dir;         // where "Save run" writes; defaults to runs/gui-<preset>
-  bool save_requested = false;  // show the run's save message once one was asked for
+  std::string save_dir;          // where "Save run" writes; defaults to runs/gui-<preset>
+  std::string save_dir_default;  // the default last filled in: follows the preset until edited
+  bool save_requested = false;   // show the run's save message once one was asked for
   // Made by the Export section on first draw; its destructor cancels and joins the export.
   std::shared_ptr<ExportPanel> export_panel;
 

@@ -38,10 +38,12 @@ std::string format_duration(double seconds) {
 
 void draw_save_controls(AppState& s) {
   ImGui::Separator();
-  if (s.save_dir.empty()) {
-    std::string name = s.preset.empty() ? "custom" : s.preset;
-    std::replace(name.begin(), name.end(), '/', '-');
-    s.save_dir = "runs/gui-" + name;
+  std::string name = s.preset.empty() ? "custom" : s.preset;
+  std::replace(name.begin(), name.end(), '/', '-');
+  // Follow a preset switch unless the user typed a directory of their own.
+  if (s.save_dir.empty() || s.save_dir == s.save_dir_default) {
+    s.save_dir_default = "runs/gui-" + name;
+    s.save_dir = s.save_dir_default;
   }
   const bool can_save = s.run && s.latest;
   ImGui::BeginDisabled(!can_save);
