@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "core/config.h"
+
 namespace invex::cli {
 
 struct UsageError : std::runtime_error {
@@ -27,5 +29,10 @@ class Args {
  private:
   std::map<std::string, std::string> values_;
 };
+
+// The run config named by --preset or --config, with the overrides train and bench share
+// (--seed, --epochs-per-reg, --steps-per-epoch, --checkpoint-every, --stop-mean/--stop-min,
+// --mei), validated. Defined in cli_train.cpp.
+RunConfig config_from_args(const Args& a, const std::string& command);
 
 }  // namespace invex::cli

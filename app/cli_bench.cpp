@@ -15,8 +15,6 @@
 
 namespace invex::cli {
 
-RunConfig config_from_args(const Args& a, const std::string& command);
-
 namespace {
 
 double peak_rss_mb() {
