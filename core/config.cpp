@@ -133,8 +133,12 @@ std::vector<double> number_list(const json& v, const std::string& src, const std
 
 }  // namespace
 
+int neighbour_radius(double neighbor_size, int grid_points) {
+  return static_cast<int>(std::floor(neighbor_size * grid_points + 1e-9));
+}
+
 int RunConfig::neighbour_radius() const {
-  return static_cast<int>(std::floor(loss.neighbor_size * latent.grid_points + 1e-9));
+  return invex::neighbour_radius(loss.neighbor_size, latent.grid_points);
 }
 
 RunConfig parse_config(const std::string& text, const std::string& source) {
@@ -285,15 +289,13 @@ void validate(const RunConfig& c, const std::string& src) {
     fail(src, "loss.neighbor_size",
          "floor(neighbor_size * G) = 0: no point has a neighbour (need neighbor_size >= 1/G = " +
              std::to_string(1.0 / g) + ")");
-  // With every other point a neighbour there are no negatives and the contrast is undefined.
-  bool all_neighbours = true;
-  for (int i = 0; i < d; ++i) {
-    int reach =
-        c.latent.periodic[i] ? 2 * r + 1 : g;  // a line's corner sees r + 1; its middle more
-    if (c.latent.periodic[i] ? reach < g : r < g - 1) all_neighbours = false;
-  }
-  if (all_neighbours)
-    fail(src, "loss.neighbor_size", "every grid point is a neighbour of every other: no negatives");
+  // Every point needs a negative, or its neg_k is 0/0. The point with the nearest farthest
+  // neighbour (the middle of a line, any point of a circle) reaches G/2 in that dimension, so
+  // negatives exist for all points when some dimension has G/2 > r.
+  if (g / 2 <= r)
+    fail(src, "loss.neighbor_size",
+         "r = floor(neighbor_size * G) = " + std::to_string(r) +
+             " reaches every grid point from some point: no negatives (need r < G/2)");
   if (c.training.reg_coefs.empty()) fail(src, "training.reg_coefs", "expected at least one λ");
   if (c.training.epochs_per_reg < 1) fail(src, "training.epochs_per_reg", "expected >= 1");
   if (c.training.steps_per_epoch < 1) fail(src, "training.steps_per_epoch", "expected >= 1");

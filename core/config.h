@@ -100,6 +100,9 @@ struct RunConfig {
   int neighbour_radius() const;  // floor(neighbor_size * G)
 };
 
+// r = floor(neighbor_size · G) (METHOD §5), guarded against 0.1·100 landing at 9.999….
+int neighbour_radius(double neighbor_size, int grid_points);
+
 // Parse a config from JSON text. `source` names the file in error messages.
 // Missing fields take the defaults above; unknown fields are errors (they are usually typos).
 RunConfig parse_config(const std::string& json_text, const std::string& source);

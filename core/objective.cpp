@@ -61,7 +61,7 @@ at::Tensor neighbour_mask(int g, const std::vector<bool>& periodic, int r, bool 
 
 ContrastiveGridLoss::ContrastiveGridLoss(const LatentConfig& latent, const LossConfig& loss)
     : tau_(loss.tau) {
-  int r = static_cast<int>(std::floor(loss.neighbor_size * latent.grid_points + 1e-9));
+  const int r = neighbour_radius(loss.neighbor_size, latent.grid_points);
   mask_ = neighbour_mask(latent.grid_points, latent.periodic, r, loss.round_neighbourhood);
   positive_ = (mask_ > 0).to(at::kFloat);
   negative_ = (mask_ < 0).to(at::kFloat);
@@ -69,39 +69,37 @@ ContrastiveGridLoss::ContrastiveGridLoss(const LatentConfig& latent, const LossC
   negative_count_ = negative_.sum(1);
 }
 
-at::Tensor ContrastiveGridLoss::operator()(const at::Tensor& images) const {
+// METHOD §5 steps 1–4; differentiable, so operator() gets its gradient from autograd.
+ContrastiveGridLoss::Terms ContrastiveGridLoss::terms(const at::Tensor& images) const {
+  Terms t;
   auto v = images.reshape({images.size(0), -1});
   v = v - v.mean(1, true);
-  v = v / v.norm(2, 1, true);
-  auto e = at::exp(at::matmul(v, v.t()) / tau_);
-  auto pos = (e * positive_).sum(1) / positive_count_;
-  auto neg = (e * negative_).sum(1) / negative_count_;
-  return tau_ / 2 * at::log(pos / neg).mean();
+  t.norm = v.norm(2, 1, true);
+  t.u = v / t.norm;
+  t.e = at::exp(at::matmul(t.u, t.u.t()) / tau_);
+  t.pos = (t.e * positive_).sum(1) / positive_count_;
+  t.neg = (t.e * negative_).sum(1) / negative_count_;
+  return t;
 }
 
-}  // namespace invex
-
-namespace invex {
+at::Tensor ContrastiveGridLoss::operator()(const at::Tensor& images) const {
+  Terms t = terms(images);
+  return tau_ / 2 * at::log(t.pos / t.neg).mean();
+}
 
 std::pair<double, at::Tensor> ContrastiveGridLoss::value_and_gradient(
     const at::Tensor& images) const {
   const int64_t n = images.size(0);
-  auto v = images.reshape({n, -1});
-  v = v - v.mean(1, true);
-  auto norm = v.norm(2, 1, true);
-  auto u = v / norm;
-  auto e = at::exp(at::matmul(u, u.t()) / tau_);
-  auto pos = (e * positive_).sum(1) / positive_count_;
-  auto neg = (e * negative_).sum(1) / negative_count_;
-  const double value = tau_ / 2 * at::log(pos / neg).mean().item<double>();
+  const Terms t = terms(images);
+  const double value = tau_ / 2 * at::log(t.pos / t.neg).mean().item<double>();
   // d value / d E_kl, then through exp(S/τ) and S = u·uᵀ (symmetric use of u).
   const double c = tau_ / (2.0 * n);
-  auto de = positive_ * (c / (pos * positive_count_)).unsqueeze(1) -
-            negative_ * (c / (neg * negative_count_)).unsqueeze(1);
-  auto ds = de * e / tau_;
-  auto du = at::matmul(ds + ds.t(), u);
+  auto de = positive_ * (c / (t.pos * positive_count_)).unsqueeze(1) -
+            negative_ * (c / (t.neg * negative_count_)).unsqueeze(1);
+  auto ds = de * t.e / tau_;
+  auto du = at::matmul(ds + ds.t(), t.u);
   // Through u = v/‖v‖ and the centring.
-  auto dv = (du - u * (u * du).sum(1, true)) / norm;
+  auto dv = (du - t.u * (t.u * du).sum(1, true)) / t.norm;
   auto dx = dv - dv.mean(1, true);
   return {value, dx.view(images.sizes())};
 }

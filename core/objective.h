@@ -28,6 +28,11 @@ class ContrastiveGridLoss {
   const at::Tensor& mask() const { return mask_; }
 
  private:
+  struct Terms {
+    at::Tensor norm, u, e, pos, neg;  // ‖v_k‖, ṽ_k, E = exp(S/τ), pos_k, neg_k
+  };
+  Terms terms(const at::Tensor& images) const;
+
   double tau_;
   at::Tensor mask_, positive_, negative_, positive_count_, negative_count_;
 };

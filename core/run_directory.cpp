@@ -6,28 +6,16 @@
 
 #include "core/atomic_file.h"
 #include "core/npy.h"
-#include "core/render.h"
 
 namespace invex {
 
 namespace {
-struct Sweep {
-  SnapshotPtr snapshot;
-  ImageStack images;
-};
-Sweep sweep_of(const Trainer& t) {
-  Sweep s;
-  s.snapshot = t.snapshot(true);
-  const auto& c = t.config();
-  s.images = render_images(*s.snapshot, s.snapshot->sweep_latents, c.image.height, c.image.width);
-  return s;
-}
-RunSummary summary_from(const Trainer& t, const Sweep& s) {
+RunSummary summary_of(const Trainer& t, const Snapshot& s) {
   RunSummary r;
   r.mei_activation = t.mei_activation();
   const auto& c = t.config();
   const bool loop = c.latent.dims() == 1 && c.latent.periodic[0];
-  r.invariance = invariance_report(c.neuron, s.images, s.snapshot->sweep_activations, loop);
+  r.invariance = invariance_report(c.neuron, s.sweep_images, s.sweep_activations, loop);
   r.steps = t.step_index();
   r.wall_seconds = t.wall_seconds();
   r.ms_per_step = r.steps > 0 ? 1000 * r.wall_seconds / r.steps : 0;
@@ -35,7 +23,9 @@ RunSummary summary_from(const Trainer& t, const Sweep& s) {
 }
 }  // namespace
 
-RunSummary summarise(const Trainer& trainer) { return summary_from(trainer, sweep_of(trainer)); }
+RunSummary summarise(const Trainer& trainer) {
+  return summary_of(trainer, *trainer.snapshot(true));
+}
 
 void write_checkpoint(const Trainer& trainer, const std::string& dir) {
   trainer.save(dir + "/run.invex");
@@ -63,14 +53,14 @@ RunSummary write_run_directory(const Trainer& t, const std::string& dir,
   const auto& c = t.config();
   write_file_atomic(dir + "/config.json", config_to_json(c) + "\n");
   write_checkpoint(t, dir);
-  Sweep s = sweep_of(t);
-  RunSummary r = summary_from(t, s);
+  const SnapshotPtr s = t.snapshot(true);
+  RunSummary r = summary_of(t, *s);
   r.stopped_because = stopped_because;
-  const auto& im = s.images;
+  const auto& im = s->sweep_images;
   write_npy(dir + "/manifold.npy", {im.count, im.channels, im.height, im.width}, im.data.data());
-  const auto& z = s.snapshot->sweep_latents;
+  const auto& z = s->sweep_latents;
   write_npy(dir + "/latents.npy", {z.count, z.dims}, z.data.data());
-  const auto& a = s.snapshot->sweep_activations;
+  const auto& a = s->sweep_activations;
   write_npy(dir + "/activations.npy", {static_cast<long>(a.size())}, a.data());
   write_file_atomic(dir + "/report.json", summary_to_json(r, c, threads) + "\n");
   std::ostringstream log;

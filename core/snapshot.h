@@ -59,7 +59,10 @@ struct Snapshot {
   std::vector<EpochRecord> epochs;  // one per finished epoch
   // The canonical sweep (METHOD §10/issue: K=100 for 1-D, 20×20 for 2-D), rendered with the
   // frozen statistics, and the neuron's normalised activation for each image.
+  // sweep_images are those images (transformed, at the training resolution), so nobody needs to
+  // render them again to show or measure them.
   LatentPoints sweep_latents;
+  ImageStack sweep_images;
   std::vector<float> sweep_activations;
 };
 

@@ -320,7 +320,8 @@ std::shared_ptr<Snapshot> Trainer::snapshot(bool with_sweep) const {
   s->epochs = m.epochs;
   if (with_sweep) {
     s->sweep_latents = canonical_sweep(m.cfg.latent.periodic);
-    ImageStack images = render_images(*s, s->sweep_latents, m.cfg.image.height, m.cfg.image.width);
+    s->sweep_images = render_images(*s, s->sweep_latents, m.cfg.image.height, m.cfg.image.width);
+    auto& images = s->sweep_images;
     auto t =
         at::from_blob(images.data.data(),
                       {images.count, images.channels, images.height, images.width}, at::kFloat);

@@ -40,18 +40,13 @@ std::string TrainingRun::last_save_message() const {
   return save_message_;
 }
 
-void TrainingRun::publish(bool with_sweep) {
+void TrainingRun::publish() {
   if (!trainer_) return;
-  auto s = trainer_->snapshot(with_sweep);
+  auto s = trainer_->snapshot(true);
   RunState st = state_.load();
   if (st != RunState::Finished || s->state != RunState::Finished) s->state = st;
   std::lock_guard<std::mutex> lock(mutex_);
   if (!error_.empty()) s->message = error_;
-  // Keep the sweep of the previous snapshot when this one skipped it.
-  if (!with_sweep && latest_) {
-    s->sweep_latents = latest_->sweep_latents;
-    s->sweep_activations = latest_->sweep_activations;
-  }
   latest_ = std::move(s);
 }
 
@@ -76,13 +71,13 @@ bool TrainingRun::take_commands(bool block) {
       case Command::Pause:
         if (s == RunState::Running) {
           state_ = RunState::Paused;
-          publish(true);
+          publish();
         }
         break;
       case Command::Stop:
         if (s == RunState::Running || s == RunState::Paused) {
           state_ = RunState::Stopped;
-          publish(true);
+          publish();
         }
         break;
       case Command::Save: {
@@ -111,7 +106,7 @@ void TrainingRun::worker() {
     else
       trainer_ = std::make_unique<Trainer>(config_);
     if (trainer_->finished()) state_ = RunState::Finished;
-    publish(true);
+    publish();
   } catch (const std::exception& e) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -138,16 +133,16 @@ void TrainingRun::worker() {
         error_ = r.message;
       }
       state_ = RunState::Failed;
-      publish(true);
+      publish();
       continue;
     }
     if (r.finished) {
       state_ = RunState::Finished;
-      publish(true);
+      publish();
       continue;
     }
     if (Clock::now() - last_publish >= std::chrono::duration<double>(publish_interval_seconds)) {
-      publish(true);
+      publish();
       last_publish = Clock::now();
     }
   }

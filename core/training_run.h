@@ -42,7 +42,7 @@ class TrainingRun {
   enum class Command { Start, Pause, Resume, Stop, Save, Quit };
   void enqueue(Command c, std::string arg = {});
   void worker();
-  void publish(bool with_sweep);
+  void publish();
   bool take_commands(bool block);
 
   RunConfig config_;

@@ -69,6 +69,13 @@ TEST_CASE("bad configs give one clear message naming the field") {
   CHECK(contains(error_of("{\"loss\": {\"neighbor_size\": 0.001}}"), "no point has a neighbour"));
   CHECK(contains(error_of("{\"latent\": {\"grid_points\": 5}, \"loss\": {\"neighbor_size\": 0.5}}"),
                  "no negatives"));
+  // The middle of a line of 5 sees every other point at r = 2, though its ends do not.
+  CHECK(contains(error_of("{\"latent\": {\"periodic\": [false], \"grid_points\": 5}, "
+                          "\"loss\": {\"neighbor_size\": 0.4}}"),
+                 "no negatives"));
+  CHECK(error_of("{\"latent\": {\"periodic\": [false], \"grid_points\": 6}, "
+                 "\"loss\": {\"neighbor_size\": 0.4}}")
+            .empty());
   CHECK(contains(error_of("{\"loss\": {\"tua\": 1}}"), "loss.tua: unknown field"));
   CHECK(contains(error_of("{\"latent\": {\"grid_points\": \"ten\"}}"),
                  "latent.grid_points: expected an integer"));

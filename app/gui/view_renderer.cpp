@@ -173,8 +173,7 @@ void ViewRenderer::worker() {
       Sweep s;
       s.snap = snap;
       try {
-        s.images = render_images(*snap, snap->sweep_latents, snap->config.image.height,
-                                 snap->config.image.width);
+        s.images = snap->sweep_images;  // rendered and measured by the trainer already
         s.scale = symmetric_scale(s.images);
       } catch (const std::exception& e) {
         s.error = e.what();
