@@ -9,9 +9,9 @@
 
 #include "app/cli_args.h"
 #include "app/commands.h"
-#include "core/config.h"
-#include "core/run_directory.h"
-#include "core/trainer.h"
+#include "core/run/config.h"
+#include "core/io/run_directory.h"
+#include "core/method/trainer.h"
 
 namespace invex::cli {
 

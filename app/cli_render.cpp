@@ -9,9 +9,9 @@
 
 #include "app/cli_args.h"
 #include "app/commands.h"
-#include "core/config.h"
-#include "core/export_run.h"
-#include "core/trainer.h"
+#include "core/run/config.h"
+#include "core/export/export_manifold.h"
+#include "core/method/trainer.h"
 
 namespace invex::cli {
 namespace {

@@ -8,12 +8,12 @@
 
 #include "app/cli_args.h"
 #include "app/commands.h"
-#include "core/atomic_file.h"
-#include "core/config.h"
-#include "core/neuron.h"
-#include "core/npy.h"
-#include "core/run_directory.h"
-#include "core/trainer.h"
+#include "core/io/atomic_file.h"
+#include "core/run/config.h"
+#include "core/neurons/neuron.h"
+#include "core/io/npy.h"
+#include "core/io/run_directory.h"
+#include "core/method/trainer.h"
 
 namespace invex::cli {
 namespace {

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <string>
 
-#include "core/config.h"
+#include "core/run/config.h"
 
 using namespace invex;
 

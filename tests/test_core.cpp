@@ -6,11 +6,11 @@
 #include <cmath>
 #include <random>
 
-#include "core/config.h"
-#include "core/cppn.h"
-#include "core/objective.h"
-#include "core/render.h"
-#include "core/torch_neuron.h"
+#include "core/run/config.h"
+#include "core/method/cppn.h"
+#include "core/method/objective.h"
+#include "core/render/render.h"
+#include "core/neurons/torch_neuron.h"
 
 using namespace invex;
 

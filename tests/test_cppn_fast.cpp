@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "core/config.h"
-#include "core/cppn.h"
-#include "core/trainer.h"
+#include "core/run/config.h"
+#include "core/method/cppn.h"
+#include "core/method/trainer.h"
 
 using namespace invex;
 

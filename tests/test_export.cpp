@@ -12,10 +12,10 @@
 #include <string>
 #include <vector>
 
-#include "core/atomic_file.h"
-#include "core/config.h"
-#include "core/export.h"
-#include "core/npy.h"
+#include "core/io/atomic_file.h"
+#include "core/run/config.h"
+#include "core/export/export.h"
+#include "core/io/npy.h"
 #include "tests/test_support.h"
 
 namespace fs = std::filesystem;

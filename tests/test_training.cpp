@@ -10,13 +10,13 @@
 #include <fstream>
 #include <thread>
 
-#include "core/atomic_file.h"
-#include "core/metrics.h"
-#include "core/npy.h"
-#include "core/render.h"
-#include "core/run_directory.h"
-#include "core/trainer.h"
-#include "core/training_run.h"
+#include "core/io/atomic_file.h"
+#include "core/method/metrics.h"
+#include "core/io/npy.h"
+#include "core/render/render.h"
+#include "core/io/run_directory.h"
+#include "core/method/trainer.h"
+#include "core/session/training_run.h"
 #include "tests/test_support.h"
 
 using namespace invex;

@@ -9,8 +9,8 @@
 
 #include "app/gui/app_state.h"
 #include "app/gui/sweep_axes.h"
-#include "core/atomic_file.h"
-#include "core/render.h"
+#include "core/io/atomic_file.h"
+#include "core/render/render.h"
 
 namespace invex::gui {
 

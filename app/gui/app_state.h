@@ -14,9 +14,9 @@
 #include "app/gui/colormap.h"
 #include "app/gui/texture.h"
 #include "app/gui/view_renderer.h"
-#include "core/config.h"
-#include "core/snapshot.h"
-#include "core/training_run.h"
+#include "core/run/config.h"
+#include "core/run/snapshot.h"
+#include "core/session/training_run.h"
 
 namespace invex::gui {
 

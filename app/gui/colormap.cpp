@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "core/export.h"
+#include "core/export/export.h"
 
 namespace invex::gui {
 

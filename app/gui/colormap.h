@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "core/image_stack.h"
+#include "core/run/image_stack.h"
 
 namespace invex::gui {
 

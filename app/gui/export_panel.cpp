@@ -14,7 +14,7 @@
 #include <thread>
 
 #include "app/gui/app_state.h"
-#include "core/export_run.h"
+#include "core/export/export_manifold.h"
 
 namespace invex::gui {
 

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <vector>
 
-#include "core/snapshot.h"
+#include "core/run/snapshot.h"
 
 namespace invex::gui {
 

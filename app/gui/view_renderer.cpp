@@ -12,8 +12,8 @@
 #endif
 
 #include "app/gui/colormap.h"
-#include "core/neuron.h"
-#include "core/render.h"
+#include "core/neurons/neuron.h"
+#include "core/render/render.h"
 
 namespace invex::gui {
 

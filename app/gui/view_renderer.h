@@ -11,9 +11,9 @@
 #include <thread>
 #include <vector>
 
-#include "core/config.h"
-#include "core/image_stack.h"
-#include "core/snapshot.h"
+#include "core/run/config.h"
+#include "core/run/image_stack.h"
+#include "core/run/snapshot.h"
 
 namespace invex::gui {
 

@@ -1,0 +1,110 @@
+#include "core/io/atomic_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
+
+namespace invex {
+namespace {
+
+std::runtime_error write_error(const std::string& path, int err) {
+  return std::runtime_error("cannot write " + path + ": " + std::strerror(err));
+}
+
+std::string parent_directory(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+// Flushing the directory entry makes the rename itself survive a power cut. Best effort only:
+// some file systems refuse fsync on a directory, and the data is already safe by then.
+void sync_directory(const std::string& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+}  // namespace
+
+void write_file_atomic(const std::string& path, const void* data, size_t size) {
+  if (path.empty()) throw std::runtime_error("cannot write an empty path");
+  // pid + counter keeps concurrent writers (threads or processes) of the same file apart;
+  // O_EXCL guarantees we never reuse someone else's temporary file.
+  static std::atomic<unsigned long> counter{0};
+  std::string tmp;
+  int fd = -1;
+  for (int attempt = 0; attempt < 100 && fd < 0; ++attempt) {
+    tmp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
+    fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0 && errno != EEXIST) break;
+  }
+  if (fd < 0) throw write_error(path, errno);
+
+  FILE* f = ::fdopen(fd, "wb");
+  if (!f) {
+    const int err = errno;
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    throw write_error(path, err);
+  }
+  int err = 0;
+  if (size > 0 && std::fwrite(data, 1, size, f) != size) err = errno ? errno : EIO;
+  if (!err && std::fflush(f) != 0) err = errno ? errno : EIO;
+  if (!err && ::fsync(fd) != 0) err = errno;
+  if (std::fclose(f) != 0 && !err) err = errno ? errno : EIO;
+  if (!err && std::rename(tmp.c_str(), path.c_str()) != 0) err = errno;
+  if (err) {
+    ::unlink(tmp.c_str());
+    throw write_error(path, err);
+  }
+  sync_directory(parent_directory(path));
+}
+
+void write_file_atomic(const std::string& path, const std::string& bytes) {
+  write_file_atomic(path, bytes.data(), bytes.size());
+}
+
+std::string read_file(const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) throw std::runtime_error("cannot read " + path + ": " + std::strerror(errno));
+  std::string out;
+  char buf[65536];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+  // fopen succeeds on a directory; the failure only shows up as a read error (EISDIR).
+  const bool failed = std::ferror(f);
+  const int err = errno;
+  std::fclose(f);
+  if (failed) throw std::runtime_error("cannot read " + path + ": " + std::strerror(err));
+  return out;
+}
+
+void ensure_directory(const std::string& path) {
+  if (path.empty()) return;
+  auto fail = [&](int err) {
+    return std::runtime_error("cannot create directory " + path + ": " + std::strerror(err));
+  };
+  // Walk the prefixes so missing parents are created first, as `mkdir -p` does.
+  size_t pos = 0;
+  while (pos != std::string::npos) {
+    pos = path.find('/', pos + 1);
+    const std::string prefix = path.substr(0, pos);
+    if (prefix.empty() || prefix == "/") continue;
+    if (::mkdir(prefix.c_str(), 0777) == 0) continue;
+    const int err = errno;
+    struct stat st;
+    if (::stat(prefix.c_str(), &st) != 0) throw fail(err);
+    if (!S_ISDIR(st.st_mode)) throw fail(ENOTDIR);
+  }
+}
+
+}  // namespace invex

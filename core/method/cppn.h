@@ -1,0 +1,66 @@
+// The CPPN generator of METHOD §2 in training form (internal: needs ATen).
+// Two implementations share this interface: the reference one built from LibTorch ops and
+// autograd, and a fused hand-written one for speed; a test holds them to the same numbers.
+#pragma once
+
+#include <ATen/core/Tensor.h>
+
+#include <memory>
+#include <vector>
+
+#include "core/run/config.h"
+#include "core/run/snapshot.h"
+
+namespace invex {
+
+// Trainable state. Layer l has weight (out×in) and bias (out); every layer but the last also
+// has BatchNorm gamma and beta (out). Float32, contiguous, CPU.
+struct CppnParameters {
+  at::Tensor fourier;  // B, 2×P: fixed, drawn at construction
+  std::vector<at::Tensor> weight, bias, gamma, beta;
+  int latent_encoding_size = 0;  // L: 2 per periodic dimension, 1 per non-periodic one
+
+  // Flat list in a fixed order (W0, b0, γ0, β0, W1, ...), the order of optimiser state.
+  std::vector<at::Tensor> list() const;
+  CppnParameters clone() const;
+};
+
+// Draws the parameters from cfg (weights N(0, weight_std), biases 0, γ 1, β 0, B N(0,1)·scale)
+// using `seed`.
+CppnParameters init_cppn_parameters(const CppnConfig& cfg, const std::vector<bool>& periodic,
+                                    unsigned long long seed);
+
+// Fourier features of the H×W pixel grid: (H·W)×2P, rows in row-major pixel order.
+at::Tensor fourier_features(const at::Tensor& fourier, int height, int width);
+
+// Latent encoding (METHOD §2), N×L, already multiplied by aux_dim_scale. z: N×D radians.
+at::Tensor encode_latents(const at::Tensor& z, const std::vector<bool>& periodic,
+                          double aux_dim_scale);
+
+// Batch statistics of each hidden layer's pre-BatchNorm activations: mean and biased variance.
+struct BatchStats {
+  std::vector<at::Tensor> mean, var;
+};
+
+class CppnGenerator {
+ public:
+  virtual ~CppnGenerator() = default;
+  // Raw images N×C×H×W in (−1, 1), BatchNorm over all N·H·W rows (training mode). When
+  // `stats` is given, the batch statistics used are stored there.
+  virtual at::Tensor forward(const at::Tensor& latent_encoding, BatchStats* stats = nullptr) = 0;
+  // Gradients of a scalar loss with respect to every parameter, given dLoss/dImages for the
+  // last forward. Same order as CppnParameters::list(); the Fourier matrix gets none.
+  virtual std::vector<at::Tensor> backward(const at::Tensor& grad_images) = 0;
+};
+
+std::unique_ptr<CppnGenerator> make_reference_generator(const CppnParameters& params, int height,
+                                                        int width);
+// Fused forward/backward; falls back to nothing: callers choose by config.
+std::unique_ptr<CppnGenerator> make_fast_generator(const CppnParameters& params, int height,
+                                                   int width);
+
+// Fold BatchNorm with frozen statistics into each layer, for rendering (METHOD §2).
+FrozenCppn freeze_cppn(const CppnParameters& params, const BatchStats& stats,
+                       const std::vector<bool>& periodic, double aux_dim_scale, int channels);
+
+}  // namespace invex

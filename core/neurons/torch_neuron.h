@@ -1,0 +1,38 @@
+// Model neurons as differentiable LibTorch functions (internal: needs ATen).
+#pragma once
+
+#include <ATen/core/Tensor.h>
+
+#include <memory>
+
+#include "core/run/config.h"
+
+namespace invex {
+
+class TorchNeuron {
+ public:
+  virtual ~TorchNeuron() = default;
+  // images N×C×H×W (already transformed) → responses N. Differentiable in the images; the
+  // neuron's own weights never need gradients.
+  virtual at::Tensor forward(const at::Tensor& images) const = 0;
+  // d(Σ_n w_n·response_n)/d(images): the gradient the trainer needs, given w = dLoss/dResponse.
+  // The default differentiates forward() with autograd; a neuron may do it more cheaply.
+  virtual at::Tensor input_gradient(const at::Tensor& images, const at::Tensor& weights) const;
+  // The filters that define the neuron, K×H×W, for display and for the invariance metrics.
+  virtual at::Tensor filters() const = 0;
+  int height = 0, width = 0, channels = 1;
+};
+
+// Throws ConfigError for an unknown type.
+std::unique_ptr<TorchNeuron> make_torch_neuron(const NeuronConfig& cfg);
+
+// One Gabor filter of METHOD §8 on a height×width grid over [−1, 1]², float64 H×W.
+at::Tensor gabor_filter(const NeuronConfig& cfg, double theta, double phase);
+
+// Orientations of the orientation-pooling cells: linspace(0, range, n+1) without the last.
+std::vector<double> theta_list(const NeuronConfig& cfg);
+
+// Throws ConfigError unless images are N×channels×height×width.
+void check_image_shape(const TorchNeuron& neuron, const at::Tensor& images, const char* what);
+
+}  // namespace invex

@@ -1,0 +1,410 @@
+#include "core/run/config.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+namespace invex {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+[[noreturn]] void fail(const std::string& source, const std::string& field,
+                       const std::string& what) {
+  throw ConfigError(source + ": " + field + ": " + what);
+}
+
+// Reads fields of one JSON object, remembering which were consumed so leftovers (typos) can be
+// reported with their full path.
+class ObjectReader {
+ public:
+  ObjectReader(const json& j, std::string source, std::string path)
+      : j_(j), source_(std::move(source)), path_(std::move(path)) {
+    if (!j_.is_object()) fail(source_, path_.empty() ? "(top level)" : path_, "expected an object");
+  }
+  ~ObjectReader() noexcept(false) {
+    if (std::uncaught_exceptions()) return;
+    for (auto it = j_.begin(); it != j_.end(); ++it)
+      if (!used_.count(it.key()))
+        fail(source_, name(it.key()),
+             "unknown field (check the spelling; see README 'Config schema')");
+  }
+  std::string name(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+  const json* get(const std::string& key) {
+    used_.insert(key);
+    auto it = j_.find(key);
+    return it == j_.end() || it->is_null() ? nullptr : &*it;
+  }
+  void number(const std::string& key, double& out) {
+    if (auto v = get(key)) {
+      if (!v->is_number()) fail(source_, name(key), "expected a number, got " + v->dump());
+      out = v->get<double>();
+      if (!std::isfinite(out)) fail(source_, name(key), "expected a finite number");
+    }
+  }
+  void integer(const std::string& key, int& out) {
+    if (auto v = get(key)) {
+      if (!v->is_number_integer() &&
+          !(v->is_number() && std::floor(v->get<double>()) == v->get<double>()))
+        fail(source_, name(key), "expected an integer, got " + v->dump());
+      out = static_cast<int>(v->get<double>());
+    }
+  }
+  void boolean(const std::string& key, bool& out) {
+    if (auto v = get(key)) {
+      if (!v->is_boolean()) fail(source_, name(key), "expected true or false, got " + v->dump());
+      out = v->get<bool>();
+    }
+  }
+  void string(const std::string& key, std::string& out) {
+    if (auto v = get(key)) {
+      if (!v->is_string()) fail(source_, name(key), "expected a string, got " + v->dump());
+      out = v->get<std::string>();
+    }
+  }
+  const std::string& source() const { return source_; }
+
+ private:
+  const json& j_;
+  std::string source_, path_;
+  std::set<std::string> used_;
+};
+
+void read_neuron(const json& j, const std::string& src, NeuronConfig& n) {
+  ObjectReader r(j, src, "neuron");
+  r.string("type", n.type);
+  // Per-type defaults of METHOD §8 before explicit fields override them.
+  if (n.type == "gabor-simple" || n.type == "gabor-polarity") n.theta = 0.0;
+  if (n.type == "gabor-orientation") n.phase = M_PI / 2;
+  if (auto pos = r.get("pos")) {
+    if (!pos->is_array() || pos->size() != 2 || !(*pos)[0].is_number() || !(*pos)[1].is_number())
+      fail(src, "neuron.pos", "expected [x, y], got " + pos->dump());
+    n.pos_x = (*pos)[0].get<double>();
+    n.pos_y = (*pos)[1].get<double>();
+  }
+  r.number("sigma_x", n.sigma_x);
+  r.number("sigma_y", n.sigma_y);
+  double sigma = -1;
+  r.number("sigma", sigma);
+  if (sigma > 0) n.sigma_x = n.sigma_y = sigma;
+  r.number("sf", n.sf);
+  r.number("theta", n.theta);
+  r.number("phase", n.phase);
+  r.integer("n_theta", n.n_theta);
+  r.number("theta_range", n.theta_range);
+  if (auto res = r.get("resolution")) {
+    if (!res->is_array() || res->size() != 2 || !(*res)[0].is_number_integer() ||
+        !(*res)[1].is_number_integer())
+      fail(src, "neuron.resolution", "expected [height, width], got " + res->dump());
+    n.height = (*res)[0].get<int>();
+    n.width = (*res)[1].get<int>();
+  }
+}
+
+void read_transform(const json& j, const std::string& src, TransformConfig& t) {
+  ObjectReader r(j, src, "image.transform");
+  r.string("type", t.type);
+  if (t.type == "standardize-clip") {
+    t.mean = 0.2022;
+    t.std = 0.15;
+  }
+  r.number("mean", t.mean);
+  r.number("std", t.std);
+  r.number("min", t.min);
+  r.number("max", t.max);
+}
+
+std::vector<double> number_list(const json& v, const std::string& src, const std::string& field) {
+  if (!v.is_array() || v.empty()) fail(src, field, "expected a non-empty list of numbers");
+  std::vector<double> out;
+  for (auto& e : v) {
+    if (!e.is_number()) fail(src, field, "expected numbers, got " + e.dump());
+    out.push_back(e.get<double>());
+  }
+  return out;
+}
+
+}  // namespace
+
+int neighbour_radius(double neighbor_size, int grid_points) {
+  return static_cast<int>(std::floor(neighbor_size * grid_points + 1e-9));
+}
+
+int RunConfig::neighbour_radius() const {
+  return invex::neighbour_radius(loss.neighbor_size, latent.grid_points);
+}
+
+RunConfig parse_config(const std::string& text, const std::string& source) {
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::parse_error& e) {
+    // Translate the byte offset into the line and column a person can find in an editor.
+    size_t byte = e.byte > 0 ? e.byte - 1 : 0;
+    int line = 1, col = 1;
+    for (size_t i = 0; i < byte && i < text.size(); ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        col = 1;
+      } else {
+        ++col;
+      }
+    }
+    std::string what = e.what();
+    auto pos = what.find("syntax error");
+    throw ConfigError(source + ":" + std::to_string(line) + ":" + std::to_string(col) +
+                      ": malformed JSON: " + (pos == std::string::npos ? what : what.substr(pos)));
+  }
+  RunConfig cfg;
+  ObjectReader top(j, source, "");
+  top.string("name", cfg.name);
+  top.string("description", cfg.description);
+  if (auto n = top.get("neuron")) read_neuron(*n, source, cfg.neuron);
+  if (auto im = top.get("image")) {
+    ObjectReader r(*im, source, "image");
+    r.integer("height", cfg.image.height);
+    r.integer("width", cfg.image.width);
+    r.integer("channels", cfg.image.channels);
+    if (auto t = r.get("transform")) read_transform(*t, source, cfg.image.transform);
+  }
+  if (auto c = top.get("cppn")) {
+    ObjectReader r(*c, source, "cppn");
+    r.integer("positional_encoding_dim", cfg.cppn.positional_encoding_dim);
+    r.number("scale", cfg.cppn.scale);
+    r.integer("layers", cfg.cppn.layers);
+    r.integer("width", cfg.cppn.width);
+    r.number("aux_dim_scale", cfg.cppn.aux_dim_scale);
+    r.number("weight_std", cfg.cppn.weight_std);
+    r.boolean("bias", cfg.cppn.bias);
+    r.boolean("batchnorm", cfg.cppn.batchnorm);
+  }
+  if (auto l = top.get("latent")) {
+    ObjectReader r(*l, source, "latent");
+    if (auto p = r.get("periodic")) {
+      if (!p->is_array() || p->empty())
+        fail(source, "latent.periodic", "expected a list of true/false, one per latent dimension");
+      cfg.latent.periodic.clear();
+      for (auto& e : *p) {
+        if (!e.is_boolean())
+          fail(source, "latent.periodic", "expected true or false, got " + e.dump());
+        cfg.latent.periodic.push_back(e.get<bool>());
+      }
+    }
+    r.integer("grid_points", cfg.latent.grid_points);
+  }
+  if (auto l = top.get("loss")) {
+    ObjectReader r(*l, source, "loss");
+    r.number("tau", cfg.loss.tau);
+    r.number("neighbor_size", cfg.loss.neighbor_size);
+    r.boolean("round_neighbourhood", cfg.loss.round_neighbourhood);
+  }
+  if (auto t = top.get("training")) {
+    ObjectReader r(*t, source, "training");
+    if (auto rc = r.get("reg_coefs"))
+      cfg.training.reg_coefs = number_list(*rc, source, "training.reg_coefs");
+    r.integer("epochs_per_reg", cfg.training.epochs_per_reg);
+    r.integer("steps_per_epoch", cfg.training.steps_per_epoch);
+    r.number("lr", cfg.training.lr);
+    if (auto s = r.get("seed")) {
+      if (!s->is_number_integer() || s->get<long long>() < 0)
+        fail(source, "training.seed", "expected a non-negative integer, got " + s->dump());
+      cfg.training.seed = s->get<unsigned long long>();
+    }
+    r.integer("checkpoint_every", cfg.training.checkpoint_every);
+    if (auto s = r.get("stop_when")) {
+      ObjectReader sr(*s, source, "training.stop_when");
+      cfg.training.stop.enabled = true;
+      sr.number("mean", cfg.training.stop.mean);
+      sr.number("min", cfg.training.stop.min);
+    }
+  }
+  if (auto m = top.get("mei")) {
+    ObjectReader r(*m, source, "mei");
+    r.number("activation", cfg.mei.activation);
+    r.integer("steps", cfg.mei.steps);
+    r.number("lr", cfg.mei.lr);
+  }
+  return cfg;
+}
+
+void validate(const RunConfig& c, const std::string& src) {
+  static const std::set<std::string> neuron_types = {"gabor-simple", "gabor-complex",
+                                                     "gabor-orientation", "gabor-phase-orientation",
+                                                     "gabor-polarity"};
+  if (!neuron_types.count(c.neuron.type))
+    fail(src, "neuron.type",
+         "unknown neuron type '" + c.neuron.type +
+             "' (expected one of gabor-simple, gabor-complex, gabor-orientation, "
+             "gabor-phase-orientation, gabor-polarity)");
+  auto positive = [&](double v, const char* field) {
+    if (!(v > 0)) fail(src, field, "expected a positive number, got " + std::to_string(v));
+  };
+  positive(c.neuron.sigma_x, "neuron.sigma_x");
+  positive(c.neuron.sigma_y, "neuron.sigma_y");
+  if (c.neuron.sf < 0) fail(src, "neuron.sf", "expected a non-negative spatial frequency");
+  if (c.neuron.n_theta < 1 || c.neuron.n_theta > 3600)
+    fail(src, "neuron.n_theta", "expected 1 to 3600 orientations");
+  positive(c.neuron.theta_range, "neuron.theta_range");
+  if (c.image.height < 2 || c.image.width < 2 || c.image.height > 1024 || c.image.width > 1024)
+    fail(src, "image.height/width", "expected 2 to 1024 pixels");
+  if (c.image.channels != 1)
+    fail(src, "image.channels", "only 1 channel is supported (Gabor neurons are grey)");
+  if (c.neuron.height != c.image.height || c.neuron.width != c.image.width)
+    fail(src, "neuron.resolution",
+         "the neuron expects " + std::to_string(c.neuron.height) + "x" +
+             std::to_string(c.neuron.width) + " images but image is " +
+             std::to_string(c.image.height) + "x" + std::to_string(c.image.width));
+  const auto& t = c.image.transform;
+  if (t.type != "fix-mean-std" && t.type != "standardize-clip" && t.type != "none")
+    fail(src, "image.transform.type",
+         "unknown transform '" + t.type + "' (expected fix-mean-std, standardize-clip or none)");
+  if (t.type != "none") positive(t.std, "image.transform.std");
+  if (t.type == "standardize-clip" && !(t.min < t.max))
+    fail(src, "image.transform.min/max", "expected min < max");
+  if (c.cppn.positional_encoding_dim < 1 || c.cppn.positional_encoding_dim > 256)
+    fail(src, "cppn.positional_encoding_dim", "expected 1 to 256");
+  if (c.cppn.layers < 2 || c.cppn.layers > 32) fail(src, "cppn.layers", "expected 2 to 32 layers");
+  if (c.cppn.width < 1 || c.cppn.width > 256) fail(src, "cppn.width", "expected 1 to 256");
+  if (!c.cppn.batchnorm) fail(src, "cppn.batchnorm", "only true is supported (METHOD §2)");
+  positive(c.cppn.weight_std, "cppn.weight_std");
+  int d = c.latent.dims();
+  if (d < 1 || d > 2) fail(src, "latent.periodic", "expected 1 or 2 latent dimensions");
+  int g = c.latent.grid_points;
+  if (g < 3) fail(src, "latent.grid_points", "expected G >= 3, got " + std::to_string(g));
+  long n = 1;
+  for (int i = 0; i < d; ++i) n *= g;
+  if (n > 4096)
+    fail(src, "latent.grid_points",
+         "G^D = " + std::to_string(n) + " images per step is too many (max 4096)");
+  positive(c.loss.tau, "loss.tau");
+  int r = c.neighbour_radius();
+  if (r < 1)
+    fail(src, "loss.neighbor_size",
+         "floor(neighbor_size * G) = 0: no point has a neighbour (need neighbor_size >= 1/G = " +
+             std::to_string(1.0 / g) + ")");
+  // Every point needs a negative, or its neg_k is 0/0. The point with the nearest farthest
+  // neighbour (the middle of a line, any point of a circle) reaches G/2 in that dimension, so
+  // negatives exist for all points when some dimension has G/2 > r.
+  if (g / 2 <= r)
+    fail(src, "loss.neighbor_size",
+         "r = floor(neighbor_size * G) = " + std::to_string(r) +
+             " reaches every grid point from some point: no negatives (need r < G/2)");
+  if (c.training.reg_coefs.empty()) fail(src, "training.reg_coefs", "expected at least one λ");
+  if (c.training.epochs_per_reg < 1) fail(src, "training.epochs_per_reg", "expected >= 1");
+  if (c.training.steps_per_epoch < 1) fail(src, "training.steps_per_epoch", "expected >= 1");
+  positive(c.training.lr, "training.lr");
+  if (c.training.checkpoint_every < 0) fail(src, "training.checkpoint_every", "expected >= 0");
+  if (c.mei.activation < 0)
+    fail(src, "mei.activation", "expected > 0 (or omit it to compute the MEI)");
+  if (c.mei.steps < 1) fail(src, "mei.steps", "expected >= 1");
+  positive(c.mei.lr, "mei.lr");
+}
+
+std::string config_to_json(const RunConfig& c, int indent) {
+  json j;
+  j["name"] = c.name;
+  if (!c.description.empty()) j["description"] = c.description;
+  j["neuron"] = {{"type", c.neuron.type},
+                 {"pos", {c.neuron.pos_x, c.neuron.pos_y}},
+                 {"sigma_x", c.neuron.sigma_x},
+                 {"sigma_y", c.neuron.sigma_y},
+                 {"sf", c.neuron.sf},
+                 {"theta", c.neuron.theta},
+                 {"phase", c.neuron.phase},
+                 {"n_theta", c.neuron.n_theta},
+                 {"theta_range", c.neuron.theta_range},
+                 {"resolution", {c.neuron.height, c.neuron.width}}};
+  const auto& t = c.image.transform;
+  json tj = {{"type", t.type}, {"mean", t.mean}, {"std", t.std}};
+  if (t.type == "standardize-clip") {
+    tj["min"] = t.min;
+    tj["max"] = t.max;
+  }
+  j["image"] = {{"height", c.image.height},
+                {"width", c.image.width},
+                {"channels", c.image.channels},
+                {"transform", tj}};
+  j["cppn"] = {{"positional_encoding_dim", c.cppn.positional_encoding_dim},
+               {"scale", c.cppn.scale},
+               {"layers", c.cppn.layers},
+               {"width", c.cppn.width},
+               {"aux_dim_scale", c.cppn.aux_dim_scale},
+               {"weight_std", c.cppn.weight_std},
+               {"bias", c.cppn.bias},
+               {"batchnorm", c.cppn.batchnorm}};
+  json periodic = json::array();
+  for (bool p : c.latent.periodic) periodic.push_back(p);
+  j["latent"] = {{"periodic", periodic}, {"grid_points", c.latent.grid_points}};
+  j["loss"] = {{"tau", c.loss.tau},
+               {"neighbor_size", c.loss.neighbor_size},
+               {"round_neighbourhood", c.loss.round_neighbourhood}};
+  j["training"] = {{"reg_coefs", c.training.reg_coefs},
+                   {"epochs_per_reg", c.training.epochs_per_reg},
+                   {"steps_per_epoch", c.training.steps_per_epoch},
+                   {"lr", c.training.lr},
+                   {"seed", c.training.seed},
+                   {"checkpoint_every", c.training.checkpoint_every}};
+  if (c.training.stop.enabled)
+    j["training"]["stop_when"] = {{"mean", c.training.stop.mean}, {"min", c.training.stop.min}};
+  j["mei"] = {{"steps", c.mei.steps}, {"lr", c.mei.lr}};
+  if (c.mei.activation > 0) j["mei"]["activation"] = c.mei.activation;
+  return j.dump(indent);
+}
+
+RunConfig load_config_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(path + ": cannot read the config file (" + std::strerror(errno) + ")");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  RunConfig cfg = parse_config(ss.str(), path);
+  validate(cfg, path);
+  return cfg;
+}
+
+std::string preset_directory() {
+  if (const char* env = std::getenv("INVEX_PRESETS")) return env;
+  // Next to an installed binary first, then the source tree this binary was built from.
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    for (fs::path p :
+         {exe.parent_path() / "../share/invex/presets", exe.parent_path() / "assets/presets"})
+      if (fs::is_directory(p, ec)) return fs::canonical(p, ec).string();
+  }
+  return std::string(INVEX_SOURCE_ASSETS) + "/presets";
+}
+
+std::vector<std::string> list_presets() {
+  std::vector<std::string> names;
+  fs::path root = preset_directory();
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::end(it);
+       it.increment(ec)) {
+    if (it->path().extension() != ".json") continue;
+    auto rel = fs::relative(it->path(), root).replace_extension("").generic_string();
+    names.push_back(rel);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+RunConfig load_preset(const std::string& name) {
+  fs::path path = fs::path(preset_directory()) / (name + ".json");
+  std::error_code ec;
+  if (name.find("..") != std::string::npos || !fs::is_regular_file(path, ec)) {
+    std::string all;
+    for (auto& n : list_presets()) all += (all.empty() ? "" : ", ") + n;
+    throw ConfigError("unknown preset '" + name + "' (available: " + all + ")");
+  }
+  RunConfig cfg = load_config_file(path.string());
+  return cfg;
+}
+
+}  // namespace invex
