@@ -9,9 +9,11 @@
 
 #include "app/cli_args.h"
 #include "app/commands.h"
-#include "core/run/config.h"
+#include "core/io/mei_cache.h"
 #include "core/io/run_directory.h"
 #include "core/method/trainer.h"
+#include "core/run/config.h"
+#include "core/support/thread_pool.h"
 
 namespace invex::cli {
 
@@ -50,7 +52,7 @@ nlohmann::json bench_one(RunConfig cfg, int steps, bool time_to_manifold, double
   for (int d = 0; d < cfg.latent.dims(); ++d) images *= cfg.latent.grid_points;
   j["images_per_step"] = images;
   j["image_size"] = {cfg.image.height, cfg.image.width};
-  Trainer trainer(cfg);
+  Trainer trainer(cfg, mei_activation_for(cfg));
   const int warmup = 3;
   std::vector<double> total, gen, neuron, loss, back, update;
   for (int i = 0; i < warmup + steps && !trainer.finished(); ++i) {
@@ -78,7 +80,7 @@ nlohmann::json bench_one(RunConfig cfg, int steps, bool time_to_manifold, double
                            {"update", percentile(update, 0.5)}};
   if (time_to_manifold) {
     // A fresh run, checked at every epoch with the same sweep the report uses.
-    Trainer fresh(cfg);
+    Trainer fresh(cfg, mei_activation_for(cfg));
     const bool loop = cfg.latent.dims() == 1 && cfg.latent.periodic[0];
     auto t0 = std::chrono::steady_clock::now();
     double reached = -1;

@@ -9,9 +9,10 @@
 
 #include "app/cli_args.h"
 #include "app/commands.h"
-#include "core/run/config.h"
 #include "core/export/export_manifold.h"
+#include "core/io/saved_run.h"
 #include "core/method/trainer.h"
+#include "core/run/config.h"
 
 namespace invex::cli {
 namespace {
@@ -143,7 +144,7 @@ int run_render(int argc, char** argv) {
   Progress progress(quiet);
   try {
     progress.stage("loading the run");
-    const std::unique_ptr<Trainer> trainer = Trainer::load(run);
+    const std::unique_ptr<Trainer> trainer = load_trainer(run);
     const std::shared_ptr<Snapshot> snap = trainer->snapshot(false);
     ExportRequest request;
     request.outdir = out;
@@ -159,7 +160,8 @@ int run_render(int argc, char** argv) {
     return 0;
   } catch (const ExportCancelled&) {
     progress.done();
-    std::fprintf(stderr, "invex render: interrupted before writing; the output directory is as it was\n");
+    std::fprintf(stderr,
+                 "invex render: interrupted before writing; the output directory is as it was\n");
     return 130;
   } catch (const std::exception& e) {
     progress.done();

@@ -9,11 +9,14 @@
 #include "app/cli_args.h"
 #include "app/commands.h"
 #include "core/io/atomic_file.h"
-#include "core/run/config.h"
-#include "core/neurons/neuron.h"
+#include "core/io/mei_cache.h"
 #include "core/io/npy.h"
 #include "core/io/run_directory.h"
+#include "core/io/saved_run.h"
 #include "core/method/trainer.h"
+#include "core/neurons/neuron.h"
+#include "core/run/config.h"
+#include "core/support/thread_pool.h"
 
 namespace invex::cli {
 namespace {
@@ -102,7 +105,7 @@ int run_train(int argc, char** argv) {
       if (a.has("--preset") || a.has("--config"))
         throw UsageError("--resume continues a saved run: do not give --preset or --config");
       out = a.get("--out", a.get("--resume"));
-      trainer = Trainer::load(a.get("--resume") + "/run.invex");
+      trainer = load_trainer(a.get("--resume") + "/run.invex");
       if (!quiet)
         std::fprintf(stderr, "invex train: resuming %s at step %d of %d\n",
                      a.get("--resume").c_str(), trainer->step_index(),
@@ -118,7 +121,7 @@ int run_train(int argc, char** argv) {
             stderr,
             "invex train: finding the MEI activation of %s (cached after the first time)...\n",
             cfg.neuron.type.c_str());
-      trainer = std::make_unique<Trainer>(cfg);
+      trainer = std::make_unique<Trainer>(cfg, mei_activation_for(cfg));
     }
   } catch (const UsageError& e) {
     std::fprintf(stderr, "invex train: %s\n", e.what());

@@ -6,11 +6,14 @@
 #include <cmath>
 #include <random>
 
-#include "core/run/config.h"
+#include "core/method/contrastive_loss.h"
 #include "core/method/cppn.h"
-#include "core/method/objective.h"
-#include "core/render/render.h"
+#include "core/method/image_transform.h"
+#include "core/method/latent_grid.h"
+#include "core/neurons/gabor.h"
 #include "core/neurons/torch_neuron.h"
+#include "core/render/render.h"
+#include "core/run/config.h"
 
 using namespace invex;
 

@@ -12,9 +12,10 @@
 #include <string>
 #include <vector>
 
-#include "core/run/config.h"
 #include "core/method/cppn.h"
 #include "core/method/trainer.h"
+#include "core/run/config.h"
+#include "core/support/thread_pool.h"
 
 using namespace invex;
 
@@ -93,8 +94,8 @@ void check_against_reference(const Setup& s, CppnGenerator& fast, const std::str
     CHECK(rel_diff(fast_stats.var[l], ref_stats.var[l], max_abs(ref_stats.var[l])) <= 1e-4);
   }
 
-  const std::vector<at::Tensor> ref_grads = ref->backward(s.grad);
-  const std::vector<at::Tensor> fast_grads = fast.backward(s.grad);
+  const std::vector<at::Tensor> ref_grads = ref->backward(s.grad).list();
+  const std::vector<at::Tensor> fast_grads = fast.backward(s.grad).list();
   REQUIRE(fast_grads.size() == ref_grads.size());
   for (size_t i = 0; i < ref_grads.size(); ++i) {
     CAPTURE(i);
@@ -152,8 +153,8 @@ TEST_CASE("fast CPPN generator ignores hidden-layer biases, as BatchNorm does") 
           1e-4);
     CHECK(rel_diff(fast_stats.var[l], ref_stats.var[l], max_abs(ref_stats.var[l])) <= 1e-4);
   }
-  const std::vector<at::Tensor> ref_grads = ref->backward(s.grad);
-  const std::vector<at::Tensor> fast_grads = fast->backward(s.grad);
+  const std::vector<at::Tensor> ref_grads = ref->backward(s.grad).list();
+  const std::vector<at::Tensor> fast_grads = fast->backward(s.grad).list();
   REQUIRE(fast_grads.size() == ref_grads.size());
   for (size_t i = 0; i < ref_grads.size(); ++i) {
     CAPTURE(i);
@@ -181,13 +182,13 @@ TEST_CASE("fast CPPN generator gives the same numbers on one thread and on two")
   auto one = make_fast_generator(s.params, s.height, s.width);
   BatchStats st1;
   const at::Tensor img1 = one->forward(s.latents, &st1);
-  const std::vector<at::Tensor> g1 = one->backward(s.grad);
+  const std::vector<at::Tensor> g1 = one->backward(s.grad).list();
 
   invex::set_compute_threads(2);
   auto two = make_fast_generator(s.params, s.height, s.width);
   BatchStats st2;
   const at::Tensor img2 = two->forward(s.latents, &st2);
-  const std::vector<at::Tensor> g2 = two->backward(s.grad);
+  const std::vector<at::Tensor> g2 = two->backward(s.grad).list();
   invex::set_compute_threads(threads);
 
   CHECK(rel_diff(img1, ref_img, max_abs(ref_img)) <= 1e-4);
@@ -224,9 +225,9 @@ TEST_CASE("fast CPPN generator reuses its workspace across calls and batch sizes
 
   BatchStats st1, st2;
   const at::Tensor img1 = fast->forward(s.latents, &st1);
-  const std::vector<at::Tensor> g1 = fast->backward(s.grad);
+  const std::vector<at::Tensor> g1 = fast->backward(s.grad).list();
   const at::Tensor img2 = fast->forward(s.latents, &st2);
-  const std::vector<at::Tensor> g2 = fast->backward(s.grad);
+  const std::vector<at::Tensor> g2 = fast->backward(s.grad).list();
   CHECK(identical(img1, img2));
   for (size_t l = 0; l < st1.mean.size(); ++l) {
     CHECK(identical(st1.mean[l], st2.mean[l]));
@@ -245,7 +246,7 @@ TEST_CASE("fast CPPN generator reuses its workspace across calls and batch sizes
   }
   // Back to the first batch: the same numbers as the first call.
   const at::Tensor img3 = fast->forward(s.latents);
-  const std::vector<at::Tensor> g3 = fast->backward(s.grad);
+  const std::vector<at::Tensor> g3 = fast->backward(s.grad).list();
   CHECK(identical(img1, img3));
   for (size_t i = 0; i < g1.size(); ++i) CHECK(identical(g1[i], g3[i]));
 }

@@ -12,10 +12,14 @@
 #include <string>
 #include <vector>
 
+#include "core/export/colormap.h"
+#include "core/export/export_options.h"
+#include "core/export/figure.h"
+#include "core/export/gif.h"
+#include "core/export/png.h"
 #include "core/io/atomic_file.h"
-#include "core/run/config.h"
-#include "core/export/export.h"
 #include "core/io/npy.h"
+#include "core/run/config.h"
 #include "tests/test_support.h"
 
 namespace fs = std::filesystem;

@@ -11,12 +11,12 @@
 #include <string>
 #include <vector>
 
-#include "core/io/atomic_file.h"
-#include "core/run/config.h"
 #include "core/export/export_manifold.h"
+#include "core/io/atomic_file.h"
 #include "core/io/npy.h"
-#include "core/render/render.h"
 #include "core/method/trainer.h"
+#include "core/render/render.h"
+#include "core/run/config.h"
 #include "tests/test_support.h"
 
 namespace fs = std::filesystem;

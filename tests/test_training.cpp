@@ -11,12 +11,15 @@
 #include <thread>
 
 #include "core/io/atomic_file.h"
-#include "core/method/metrics.h"
 #include "core/io/npy.h"
-#include "core/render/render.h"
 #include "core/io/run_directory.h"
+#include "core/io/saved_run.h"
+#include "core/method/latent_grid.h"
+#include "core/method/metrics.h"
 #include "core/method/trainer.h"
+#include "core/render/render.h"
 #include "core/session/training_run.h"
+#include "core/support/thread_pool.h"
 #include "tests/test_support.h"
 
 using namespace invex;
@@ -88,8 +91,8 @@ TEST_CASE("a saved run resumes on the same trajectory as an uninterrupted one") 
   const std::string dir = tmp.path;
   Trainer b(c);
   for (int i = 0; i < 7; ++i) CHECK(b.step().loss == losses[i]);
-  b.save(dir + "/run.invex");
-  auto resumed = Trainer::load(dir + "/run.invex");
+  save_trainer(b, dir + "/run.invex");
+  auto resumed = load_trainer(dir + "/run.invex");
   CHECK(resumed->step_index() == 7);
   for (int i = 7; i < 20; ++i) {  // crosses the λ phase boundary at step 10
     double l = resumed->step().loss;
@@ -99,8 +102,8 @@ TEST_CASE("a saved run resumes on the same trajectory as an uninterrupted one") 
   CHECK(resumed->epochs().size() == a.epochs().size());
   // Save → load → render is identical.
   auto s1 = a.snapshot(true);
-  a.save(dir + "/final.invex");
-  auto s2 = Trainer::load(dir + "/final.invex")->snapshot(true);
+  save_trainer(a, dir + "/final.invex");
+  auto s2 = load_trainer(dir + "/final.invex")->snapshot(true);
   auto z = canonical_sweep({true}, 16);
   auto i1 = render_images(*s1, z, 48, 48), i2 = render_images(*s2, z, 48, 48);
   CHECK(i1.data == i2.data);
@@ -112,11 +115,11 @@ TEST_CASE("damaged run files are refused with a clear message") {
   const std::string dir = tmp.path;
   Trainer t(small_circle());
   t.step();
-  t.save(dir + "/run.invex");
+  save_trainer(t, dir + "/run.invex");
   std::string bytes = read_file(dir + "/run.invex");
   auto expect = [&](const std::string& content, const std::string& message) {
     write_file_atomic(dir + "/bad.invex", content);
-    CHECK_THROWS_WITH(Trainer::load(dir + "/bad.invex"), doctest::Contains(message.c_str()));
+    CHECK_THROWS_WITH(load_trainer(dir + "/bad.invex"), doctest::Contains(message.c_str()));
   };
   expect(bytes.substr(0, bytes.size() / 2), "truncated");
   std::string flipped = bytes;
@@ -126,9 +129,9 @@ TEST_CASE("damaged run files are refused with a clear message") {
   newer[8] = 99;
   expect(newer, "written by a newer invex (format 99)");
   expect("hello, I am not a run", "not an invex run file");
-  CHECK_THROWS_WITH(Trainer::load(dir + "/missing.invex"), doctest::Contains("cannot read"));
+  CHECK_THROWS_WITH(load_trainer(dir + "/missing.invex"), doctest::Contains("cannot read"));
   // The good file is untouched by all of this.
-  CHECK(Trainer::load(dir + "/run.invex")->step_index() == 1);
+  CHECK(load_trainer(dir + "/run.invex")->step_index() == 1);
 }
 
 TEST_CASE("a non-finite loss leaves the last good state and reports it") {
@@ -189,7 +192,7 @@ TEST_CASE("the background run obeys start, pause, resume and stop without blocki
     return s && s->state == RunState::Stopped;
   }));
   CHECK(run.latest()->sweep_activations.size() == 100);
-  CHECK(Trainer::load(dir + "/run.invex")->step_index() > paused_at);
+  CHECK(load_trainer(dir + "/run.invex")->step_index() > paused_at);
 }
 
 TEST_CASE("a run directory holds every documented file with the documented shapes") {

@@ -3,7 +3,11 @@
 #include <algorithm>
 #include <cmath>
 
-#include "core/export/export.h"
+#include "core/export/colormap.h"
+#include "core/export/export_options.h"
+#include "core/export/figure.h"
+#include "core/export/gif.h"
+#include "core/export/png.h"
 
 namespace invex::gui {
 

@@ -27,6 +27,7 @@
 
 #include "app/commands.h"
 #include "app/gui/app_state.h"
+#include "core/support/runtime_switches.h"
 
 namespace invex::gui {
 namespace {
@@ -344,7 +345,7 @@ class Harness {
   using clock = std::chrono::steady_clock;
   explicit Harness(const Options& o) : o_(o), begin_(clock::now()), last_start_(begin_) {
     // INVEX_GUI_TRACE_MS=N reports every frame slower than N ms, for performance work.
-    if (const char* env = std::getenv("INVEX_GUI_TRACE_MS")) trace_ms_ = std::atof(env);
+    trace_ms_ = switches::gui_trace_ms();
   }
 
   clock::time_point frame_started() {
@@ -492,8 +493,7 @@ int run(const Options& o) {
   float xscale = 1, yscale = 1;
   glfwGetWindowContentScale(window, &xscale, &yscale);
   // INVEX_GUI_SCALE overrides a content scale the desktop reports wrongly (or not at all).
-  if (const char* env = std::getenv("INVEX_GUI_SCALE")) {
-    const float forced = static_cast<float>(std::atof(env));
+  if (const float forced = switches::gui_scale(); forced > 0) {
     if (forced >= 0.5f && forced <= 4.0f) {
       glfwSetWindowSize(window, static_cast<int>(1280 * forced), static_cast<int>(800 * forced));
       xscale = forced;

@@ -8,11 +8,16 @@
 #include <optional>
 #include <system_error>
 
+#include "core/export/colormap.h"
+#include "core/export/figure.h"
+#include "core/export/gif.h"
+#include "core/export/png.h"
 #include "core/io/atomic_file.h"
-#include "core/run/config.h"
-#include "core/neurons/neuron.h"
 #include "core/io/npy.h"
+#include "core/method/latent_grid.h"
+#include "core/neurons/neuron.h"
 #include "core/render/render.h"
+#include "core/run/config.h"
 
 namespace invex {
 namespace {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "core/export/export.h"
+#include "core/export/export_options.h"
 #include "core/run/snapshot.h"
 
 namespace invex {

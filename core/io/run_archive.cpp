@@ -28,7 +28,7 @@ void put(std::string& out, T v) {
 
 }  // namespace
 
-const ArchiveTensor* RunArchive::find(const std::string& name) const {
+const NamedArray* RunArchive::find(const std::string& name) const {
   for (auto& t : tensors)
     if (t.name == name) return &t;
   return nullptr;
@@ -58,6 +58,7 @@ RunArchive read_run_archive(const std::string& path) {
     throw bad("not an invex run file (expected a file written by invex train or the GUI)");
   uint32_t version;
   std::memcpy(&version, bytes.data() + 8, 4);
+  if (version == 0) throw bad("corrupted run file (format 0)");
   if (version > static_cast<uint32_t>(kRunFormatVersion))
     throw bad("written by a newer invex (format " + std::to_string(version) +
               "); this build reads format " + std::to_string(kRunFormatVersion) + " and older");
@@ -75,11 +76,12 @@ RunArchive read_run_archive(const std::string& path) {
     throw bad("corrupted run file (its header does not parse)");
   }
   RunArchive a;
+  a.version = static_cast<int>(version);
   size_t offset = start + hlen;
   try {
     a.metadata_json = header.at("metadata").dump();
     for (auto& t : header.at("tensors")) {
-      ArchiveTensor at;
+      NamedArray at;
       at.name = t.at("name").get<std::string>();
       at.shape = t.at("shape").get<std::vector<long>>();
       size_t count = t.at("count").get<size_t>();

@@ -1,25 +1,23 @@
-// The saved-run file (`run.invex`): a small container of named float32 tensors plus JSON
-// metadata, versioned and checksummed so that truncated, corrupted or newer files are refused
-// with a clear message instead of being half-read.
+// The container of the saved-run file (`run.invex`): named float32 arrays plus JSON metadata,
+// versioned and checksummed so that truncated, corrupted or newer files are refused with a clear
+// message instead of being half-read. What goes in it is io/saved_run.h's business.
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "core/run/named_array.h"
+
 namespace invex {
 
-constexpr int kRunFormatVersion = 1;
-
-struct ArchiveTensor {
-  std::string name;
-  std::vector<long> shape;
-  std::vector<float> data;
-};
+// 2: named parameters and history (io/saved_run.cpp); 1: positional (still read).
+constexpr int kRunFormatVersion = 2;
 
 struct RunArchive {
+  int version = kRunFormatVersion;  // of the file read; writes always use kRunFormatVersion
   std::string metadata_json;
-  std::vector<ArchiveTensor> tensors;
-  const ArchiveTensor* find(const std::string& name) const;
+  std::vector<NamedArray> tensors;
+  const NamedArray* find(const std::string& name) const;
 };
 
 // Layout: "INVEXRUN" | u32 version | u64 header length | header JSON (metadata + tensor table)

@@ -6,6 +6,7 @@
 
 #include "core/io/atomic_file.h"
 #include "core/io/npy.h"
+#include "core/io/saved_run.h"
 
 namespace invex {
 
@@ -28,7 +29,7 @@ RunSummary summarise(const Trainer& trainer) {
 }
 
 void write_checkpoint(const Trainer& trainer, const std::string& dir) {
-  trainer.save(dir + "/run.invex");
+  save_trainer(trainer, dir + "/run.invex");
 }
 
 std::string summary_to_json(const RunSummary& s, const RunConfig& cfg, int threads) {

@@ -5,19 +5,49 @@
 #include <torch/csrc/autograd/autograd.h>
 
 #include <cmath>
+#include <stdexcept>
 
 namespace invex {
 
-std::vector<at::Tensor> CppnParameters::list() const {
-  std::vector<at::Tensor> out;
-  for (size_t l = 0; l < weight.size(); ++l) {
-    out.push_back(weight[l]);
-    out.push_back(bias[l]);
-    if (l < gamma.size()) {
-      out.push_back(gamma[l]);
-      out.push_back(beta[l]);
+namespace {
+
+// The one definition of the trainable tensors' order and names: f(name, tensor) for each.
+template <class Parameters, class F>
+void for_each_trainable(Parameters& p, const F& f) {
+  for (size_t l = 0; l < p.weight.size(); ++l) {
+    const std::string layer = "layer" + std::to_string(l) + ".";
+    f(layer + "weight", p.weight[l]);
+    if (l < p.bias.size() && p.bias[l].defined()) f(layer + "bias", p.bias[l]);
+    if (l < p.gamma.size()) {
+      f(layer + "gamma", p.gamma[l]);
+      f(layer + "beta", p.beta[l]);
     }
   }
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, at::Tensor>> CppnParameters::named() const {
+  std::vector<std::pair<std::string, at::Tensor>> out;
+  for_each_trainable(
+      *this, [&](std::string name, const at::Tensor& t) { out.emplace_back(std::move(name), t); });
+  return out;
+}
+
+CppnParameters CppnParameters::with_trainable(const std::vector<at::Tensor>& list) const {
+  CppnParameters out = *this;
+  size_t i = 0;
+  for_each_trainable(out, [&](const std::string& name, at::Tensor& t) {
+    if (i >= list.size()) throw std::invalid_argument("CPPN: no tensor for " + name);
+    t = list[i++];
+  });
+  if (i != list.size()) throw std::invalid_argument("CPPN: more tensors than parameters");
+  return out;
+}
+
+std::vector<at::Tensor> CppnParameters::list() const {
+  std::vector<at::Tensor> out;
+  for (auto& [name, tensor] : named()) out.push_back(tensor);
   return out;
 }
 
@@ -26,7 +56,7 @@ CppnParameters CppnParameters::clone() const {
   c.fourier = fourier.clone();
   auto copy = [](const std::vector<at::Tensor>& v) {
     std::vector<at::Tensor> o;
-    for (auto& t : v) o.push_back(t.detach().clone());
+    for (auto& t : v) o.push_back(t.defined() ? t.detach().clone() : at::Tensor());
     return o;
   };
   c.weight = copy(weight);
@@ -50,7 +80,7 @@ CppnParameters init_cppn_parameters(const CppnConfig& cfg, const std::vector<boo
   for (int l = 0; l < cfg.layers; ++l) {
     int out = l + 1 < cfg.layers ? cfg.width : 1;
     p.weight.push_back(at::normal(0.0, cfg.weight_std, {out, in}, gen, at::kFloat));
-    p.bias.push_back(at::zeros({out}, at::kFloat));
+    p.bias.push_back(cfg.bias ? at::zeros({out}, at::kFloat) : at::Tensor());
     if (l + 1 < cfg.layers) {
       p.gamma.push_back(at::ones({out}, at::kFloat));
       p.beta.push_back(at::zeros({out}, at::kFloat));
@@ -86,8 +116,6 @@ at::Tensor encode_latents(const at::Tensor& z, const std::vector<bool>& periodic
 
 namespace {
 
-constexpr double kBatchNormEps = 1e-5;
-
 // The straightforward path: LibTorch ops and autograd, kept as the reference that every
 // faster path is tested against.
 class ReferenceGenerator : public CppnGenerator {
@@ -114,7 +142,7 @@ class ReferenceGenerator : public CppnGenerator {
         stats->var.push_back(var.detach().clone());
       }
       auto y = (h - mean) / at::sqrt(var + kBatchNormEps) * p_.gamma[l] + p_.beta[l];
-      x = at::leaky_relu(y, 0.01);
+      x = at::leaky_relu(y, kLeakyReluSlope);
     }
     auto out = at::tanh(at::linear(x, p_.weight.back(), p_.bias.back()));
     const int64_t c = out.size(1);
@@ -122,11 +150,11 @@ class ReferenceGenerator : public CppnGenerator {
     return out_.detach();
   }
 
-  std::vector<at::Tensor> backward(const at::Tensor& grad) override {
-    auto params = p_.list();
-    auto grads = torch::autograd::grad({out_}, params, {grad});
+  CppnGradients backward(const at::Tensor& grad) override {
+    CppnGradients g = p_.with_trainable(torch::autograd::grad({out_}, p_.list(), {grad}));
+    g.fourier = at::Tensor();
     out_ = at::Tensor();
-    return grads;
+    return g;
   }
 
  private:
@@ -153,7 +181,8 @@ FrozenCppn freeze_cppn(const CppnParameters& p, const BatchStats& stats,
   f.channels = channels;
   for (size_t l = 0; l < p.weight.size(); ++l) {
     auto W = p.weight[l].detach().to(at::kDouble);
-    auto b = p.bias[l].detach().to(at::kDouble);
+    auto b = p.bias[l].defined() ? p.bias[l].detach().to(at::kDouble)
+                                 : at::zeros({p.weight[l].size(0)}, at::kDouble);
     if (l + 1 < p.weight.size()) {
       auto s = p.gamma[l].detach().to(at::kDouble) /
                at::sqrt(stats.var[l].to(at::kDouble) + kBatchNormEps);

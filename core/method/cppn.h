@@ -6,24 +6,35 @@
 #include <ATen/core/Tensor.h>
 
 #include <memory>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "core/run/config.h"
-#include "core/run/snapshot.h"
+#include "core/run/frozen_cppn.h"
 
 namespace invex {
 
-// Trainable state. Layer l has weight (out×in) and bias (out); every layer but the last also
-// has BatchNorm gamma and beta (out). Float32, contiguous, CPU.
+// Trainable state. Layer l has weight (out×in) and, when the config asks for biases, bias
+// (out; an undefined tensor otherwise); every layer but the last also has BatchNorm gamma and
+// beta (out). Float32, contiguous, CPU.
 struct CppnParameters {
   at::Tensor fourier;  // B, 2×P: fixed, drawn at construction
   std::vector<at::Tensor> weight, bias, gamma, beta;
   int latent_encoding_size = 0;  // L: 2 per periodic dimension, 1 per non-periodic one
 
-  // Flat list in a fixed order (W0, b0, γ0, β0, W1, ...), the order of optimiser state.
-  std::vector<at::Tensor> list() const;
+  // The trainable tensors with their names, in the one order that gradients, optimiser state
+  // and saved runs use: layer0.weight, layer0.bias, layer0.gamma, layer0.beta, layer1.weight,
+  // ... (no bias entries without biases; no gamma and beta on the output layer).
+  std::vector<std::pair<std::string, at::Tensor>> named() const;
+  std::vector<at::Tensor> list() const;  // named()'s tensors
+  // A copy whose trainable tensors are `list`, in named()'s order (e.g. autograd's gradients).
+  CppnParameters with_trainable(const std::vector<at::Tensor>& list) const;
   CppnParameters clone() const;
 };
+
+// Gradients of a scalar loss have the parameters' layout; `fourier` stays undefined (it is fixed).
+using CppnGradients = CppnParameters;
 
 // Draws the parameters from cfg (weights N(0, weight_std), biases 0, γ 1, β 0, B N(0,1)·scale)
 // using `seed`.
@@ -48,18 +59,19 @@ class CppnGenerator {
   // Raw images N×C×H×W in (−1, 1), BatchNorm over all N·H·W rows (training mode). When
   // `stats` is given, the batch statistics used are stored there.
   virtual at::Tensor forward(const at::Tensor& latent_encoding, BatchStats* stats = nullptr) = 0;
-  // Gradients of a scalar loss with respect to every parameter, given dLoss/dImages for the
-  // last forward. Same order as CppnParameters::list(); the Fourier matrix gets none.
-  virtual std::vector<at::Tensor> backward(const at::Tensor& grad_images) = 0;
+  // Gradients of a scalar loss with respect to every trainable parameter, given dLoss/dImages
+  // for the last forward.
+  virtual CppnGradients backward(const at::Tensor& grad_images) = 0;
 };
 
 std::unique_ptr<CppnGenerator> make_reference_generator(const CppnParameters& params, int height,
                                                         int width);
-// Fused forward/backward; falls back to nothing: callers choose by config.
+// The fused forward and backward (cppn_fast.cpp), the default; callers choose the reference one
+// with the runtime switch INVEX_REFERENCE_CPPN (support/runtime_switches.h).
 std::unique_ptr<CppnGenerator> make_fast_generator(const CppnParameters& params, int height,
                                                    int width);
 
-// Fold BatchNorm with frozen statistics into each layer, for rendering (METHOD §2).
+// Fold BatchNorm with frozen statistics into each layer, for rendering (method.md §2.3).
 FrozenCppn freeze_cppn(const CppnParameters& params, const BatchStats& stats,
                        const std::vector<bool>& periodic, double aux_dim_scale, int channels);
 

@@ -44,7 +44,8 @@
 #include <vector>
 
 #include "core/method/cppn.h"
-#include "core/method/trainer.h"
+#include "core/support/runtime_switches.h"
+#include "core/support/thread_pool.h"
 
 #define INVEX_INLINE inline __attribute__((always_inline))
 
@@ -53,8 +54,6 @@ namespace {
 
 constexpr int kPad = 16;
 constexpr int kSq = kPad * kPad;
-constexpr float kSlope = 0.01f;             // LeakyReLU negative slope
-constexpr double kBnEps = 1e-5;             // BatchNorm eps
 constexpr int64_t kRun = 64;                // rows summed in float before folding into double
 constexpr int64_t kChunkRows = 4096;        // rows: a smaller chunk is not worth a thread wake-up
 constexpr int64_t kMostChunks = 16;         // chunks of a pass
@@ -152,13 +151,15 @@ INVEX_INLINE Row<W> zero_row() {
 template <int W>
 INVEX_INLINE Row<W> leaky(const Row<W>& y) {
   Row<W> r;
-  for (int i = 0; i < Row<W>::kParts; ++i) r.p[i] = y.p[i] > 0.f ? y.p[i] : y.p[i] * kSlope;
+  for (int i = 0; i < Row<W>::kParts; ++i)
+    r.p[i] = y.p[i] > 0.f ? y.p[i] : y.p[i] * kLeakyReluSlope;
   return r;
 }
 template <int W>
 INVEX_INLINE Row<W> leaky_backward(const Row<W>& y, const Row<W>& g) {
   Row<W> r;
-  for (int i = 0; i < Row<W>::kParts; ++i) r.p[i] = y.p[i] > 0.f ? g.p[i] : g.p[i] * kSlope;
+  for (int i = 0; i < Row<W>::kParts; ++i)
+    r.p[i] = y.p[i] > 0.f ? g.p[i] : g.p[i] * kLeakyReluSlope;
   return r;
 }
 
@@ -519,8 +520,7 @@ INVEX_KERNELS(sse2, , 4)
 const Kernels& kernels() {
   __builtin_cpu_init();
   const bool v4 = __builtin_cpu_supports("x86-64-v4"), v3 = __builtin_cpu_supports("x86-64-v3");
-  const char* force = std::getenv("INVEX_FAST_CPPN_ISA");
-  const std::string wanted = force ? force : "";
+  const std::string wanted = switches::fast_cppn_isa();
   if (wanted == "sse2") return kKernels_sse2;
   if (v4 && wanted != "avx2") return kKernels_avx512;
   if (v3) return kKernels_avx2;
@@ -532,84 +532,6 @@ const Kernels& kernels() { return kKernels_generic; }
 #endif
 #undef INVEX_KERNELS
 #undef INVEX_KERNEL
-
-// ---- threads ----
-
-// LibTorch's at::parallel_for is an inline template around `#pragma omp parallel`; compiled in
-// a translation unit without -fopenmp (as the project builds) it quietly runs on one thread. So
-// the passes run on their own workers: persistent threads woken once per pass, as many as
-// compute_threads() (invex::set_compute_threads, core/trainer.h) asks for.
-class Workers {
- public:
-  Workers() = default;
-  Workers(const Workers&) = delete;
-  Workers& operator=(const Workers&) = delete;
-  ~Workers() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      stop_ = true;
-    }
-    wake_.notify_all();
-    for (auto& t : threads_) t.join();
-  }
-
-  // task(c) for every c in [0, tasks), on the calling thread and up to threads − 1 workers;
-  // returns when all are done. Tasks are handed out one at a time as threads come free, so a
-  // thread slowed down by another process on its core just takes fewer of them.
-  void run(int tasks, int threads, const std::function<void(int)>& task) {
-    const int helpers = std::min(tasks, threads) - 1;
-    if (helpers <= 0) {
-      for (int c = 0; c < tasks; ++c) task(c);
-      return;
-    }
-    std::unique_lock<std::mutex> lock(mutex_);
-    while (static_cast<int>(threads_.size()) < helpers) {
-      const int index = static_cast<int>(threads_.size()) + 1;
-      const uint64_t start = generation_;  // the worker's first job is the one posted below
-      threads_.emplace_back([this, index, start] { work(index, start); });
-    }
-    task_ = &task;
-    tasks_ = tasks;
-    helpers_ = helpers;
-    pending_ = helpers;
-    next_.store(0);
-    ++generation_;
-    lock.unlock();
-    wake_.notify_all();
-    drain();
-    lock.lock();
-    done_.wait(lock, [this] { return pending_ == 0; });
-  }
-
- private:
-  void drain() {
-    for (int c = next_.fetch_add(1); c < tasks_; c = next_.fetch_add(1)) (*task_)(c);
-  }
-
-  void work(int index, uint64_t seen) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    for (;;) {
-      wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
-      if (stop_) return;
-      seen = generation_;
-      if (index > helpers_) continue;  // this pass needs fewer workers
-      lock.unlock();
-      drain();
-      lock.lock();
-      if (--pending_ == 0) done_.notify_one();
-    }
-  }
-
-  std::mutex mutex_;
-  std::condition_variable wake_, done_;
-  std::vector<std::thread> threads_;
-  // The current job; written under the mutex before generation_ moves on.
-  const std::function<void(int)>* task_ = nullptr;
-  int tasks_ = 0, helpers_ = 0, pending_ = 0;
-  std::atomic<int> next_{0};
-  uint64_t generation_ = 0;
-  bool stop_ = false;
-};
 
 // ---- the generator ----
 
@@ -644,7 +566,7 @@ class FastGenerator final : public CppnGenerator {
   }
 
   at::Tensor forward(const at::Tensor& latent_encoding, BatchStats* stats) override;
-  std::vector<at::Tensor> backward(const at::Tensor& grad_images) override;
+  CppnGradients backward(const at::Tensor& grad_images) override;
 
  private:
   void load_parameters();
@@ -681,7 +603,7 @@ class FastGenerator final : public CppnGenerator {
   // which chunk.
   std::vector<ThreadSums> sums_;
   size_t chunks_ = 1;
-  Workers workers_;  // last member: its threads stop before the buffers they use go away
+  ThreadPool pool_;  // last member: its threads stop before the buffers they use go away
 };
 
 void FastGenerator::load_parameters() {
@@ -742,7 +664,7 @@ void FastGenerator::finish_statistics(Hidden& L, const double* mean, const doubl
     L.var[k] = k < out_[l] ? var[k] : 0.0;
     L.mean_d[k] = k < out_[l] ? mean[k] : 0.0;
     L.mean[k] = static_cast<float>(L.mean_d[k]);
-    const double inv = 1.0 / std::sqrt(L.var[k] + kBnEps);
+    const double inv = 1.0 / std::sqrt(L.var[k] + kBatchNormEps);
     L.inv_std[k] = static_cast<float>(inv);
     L.scale[k] = static_cast<float>(L.gamma[k] * inv);
     L.shift[k] = static_cast<float>(L.beta[k] - L.gamma[k] * inv * L.mean_d[k]);
@@ -826,7 +748,7 @@ void FastGenerator::run_pass(int64_t rows, size_t by_pixel, size_t by_image, Ker
     s.by_image.assign(by_image, 0.0);
   }
   const int64_t chunks = static_cast<int64_t>(chunks_);
-  workers_.run(static_cast<int>(chunks), std::max(1, compute_threads()), [&](int c) {
+  pool_.run(chunks, [&](long c) {
     kernel(pass, rows * c / chunks, rows * (c + 1) / chunks, sums_[static_cast<size_t>(c)]);
   });
 }
@@ -920,7 +842,7 @@ void FastGenerator::set_backward(Hidden& L, const std::vector<double>& s1,
                                  const std::vector<double>& s2) {
   const double rows = static_cast<double>(images_ * hw_);
   for (int k = 0; k < kPad; ++k) {
-    L.grad_scale[k] = static_cast<float>(L.gamma[k] / std::sqrt(L.var[k] + kBnEps));
+    L.grad_scale[k] = static_cast<float>(L.gamma[k] / std::sqrt(L.var[k] + kBatchNormEps));
     L.mean_dy[k] = static_cast<float>(s1[k] / rows);
     L.mean_dy_xhat[k] = static_cast<float>(s2[k] / rows);
   }
@@ -935,7 +857,7 @@ at::Tensor to_tensor(const std::vector<double>& v, int64_t rows, int64_t cols, i
   return t;
 }
 
-std::vector<at::Tensor> FastGenerator::backward(const at::Tensor& grad_images) {
+CppnGradients FastGenerator::backward(const at::Tensor& grad_images) {
   if (!have_forward_) throw std::logic_error("fast CPPN generator: backward before forward");
   const at::Tensor g = as_float(grad_images);
   if (g.numel() != images_ * channels_ * hw_)
@@ -1008,7 +930,7 @@ std::vector<at::Tensor> FastGenerator::backward(const at::Tensor& grad_images) {
       m1[o] = s1[o] / (n_img * n_pix);
       m2[o] = s2[o] / (n_img * n_pix);
       mu[o] = L.mean_d[o];
-      inv[o] = 1.0 / std::sqrt(L.var[o] + kBnEps);
+      inv[o] = 1.0 / std::sqrt(L.var[o] + kBatchNormEps);
       k[o] = L.gamma[o] * inv[o];
     }
     std::vector<double> dwt(in * kPad, 0.0);
@@ -1038,19 +960,21 @@ std::vector<at::Tensor> FastGenerator::backward(const at::Tensor& grad_images) {
       for (int64_t j = 0; j < in; ++j) dw[0][o * in + j] = dwt[j * kPad + o];
   }
 
-  std::vector<at::Tensor> grads;
+  CppnGradients grads;
+  grads.latent_encoding_size = params_.latent_encoding_size;
   for (size_t l = 0; l < layers; ++l) {
     const bool hidden = l + 1 < layers;
     const int64_t out = hidden ? out_[l] : channels_;
     const int64_t in = params_.weight[l].size(1);
-    grads.push_back(to_tensor(dw[l], out, in, l == 0 ? in : kPad));
+    grads.weight.push_back(to_tensor(dw[l], out, in, l == 0 ? in : kPad));
     // A hidden layer's bias is cancelled by its BatchNorm: its gradient is exactly 0 (LibTorch
     // returns rounding noise there, which Adam's normalisation turns into a random walk).
-    if (present(params_.bias, l))
-      grads.push_back(hidden ? at::zeros({out}, at::kFloat) : to_tensor(db[l], -1, out, out));
+    grads.bias.push_back(!present(params_.bias, l) ? at::Tensor()
+                         : hidden                  ? at::zeros({out}, at::kFloat)
+                                                   : to_tensor(db[l], -1, out, out));
     if (hidden) {
-      grads.push_back(to_tensor(dgamma[l], -1, out, out));
-      grads.push_back(to_tensor(dbeta[l], -1, out, out));
+      grads.gamma.push_back(to_tensor(dgamma[l], -1, out, out));
+      grads.beta.push_back(to_tensor(dbeta[l], -1, out, out));
     }
   }
   return grads;

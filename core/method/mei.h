@@ -1,5 +1,6 @@
-// The MEI activation (METHOD §7): gradient ascent on the pixels of one image through the same
-// transform as training, cached per neuron in memory and on disk.
+// The MEI, the neuron's most exciting input (method.md §7): gradient ascent with Adam on the
+// pixels of one image, through the same transform as training, so that the MEI obeys the same
+// mean and contrast constraint as the manifold it normalises. io/mei_cache.h remembers results.
 #pragma once
 
 #include "core/run/config.h"
@@ -10,12 +11,10 @@ namespace invex {
 struct MeiResult {
   double activation = 0;
   ImageStack image;  // the transformed MEI, 1×C×H×W
-  bool from_cache = false;
 };
 
+// The best image over `mei.steps` Adam steps (lr `mei.lr`) from Gaussian noise drawn with `seed`.
 MeiResult compute_mei(const NeuronConfig& neuron, const ImageConfig& image, const MeiConfig& mei,
                       unsigned long long seed = 0);
-// cfg.mei.activation when it is > 0, else the cached or computed MEI activation.
-double mei_activation_for(const RunConfig& cfg);
 
 }  // namespace invex

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "core/neurons/gabor.h"
 #include "core/neurons/torch_neuron.h"
 
 namespace invex {

@@ -10,9 +10,9 @@
 namespace invex {
 
 struct CircularCoverage {
-  std::string variable;  // "phase" or "orientation"
-  double winding = 0;    // net turns over the loop (only meaningful for a 1-D periodic sweep)
-  double coverage = 0;   // fraction of 36 equal bins visited
+  std::string variable;       // "phase" or "orientation"
+  double winding = 0;         // net turns over the loop (only meaningful for a 1-D periodic sweep)
+  double coverage = 0;        // fraction of 36 equal bins visited
   std::vector<float> values;  // the variable for each image, radians in (−π, π]
 };
 

@@ -1,13 +1,16 @@
-// One training run of METHOD §6, stepped synchronously. The CLI drives it directly; the GUI
-// drives it through TrainingRun on a background thread. Torch stays behind the pimpl.
+// One training run of method.md §6, stepped synchronously. The CLI drives it directly; the GUI
+// drives it through TrainingRun (session/) on a background thread. Torch stays behind the pimpl;
+// saving and loading a run is io/saved_run.h's business, through TrainerState.
 #pragma once
 
-#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/run/config.h"
+#include "core/run/history.h"
 #include "core/run/snapshot.h"
+#include "core/run/trainer_state.h"
 
 namespace invex {
 
@@ -26,11 +29,18 @@ struct StepTimings {
 
 class Trainer {
  public:
-  // `mei_activation` <= 0: take cfg.mei.activation if set, else compute (and cache) it.
+  // `mei_activation` <= 0: cfg.mei.activation when that is set, else the MEI is computed here
+  // (io/mei_cache.h's mei_activation_for remembers it across runs; callers that want that pass
+  // its value).
   explicit Trainer(const RunConfig& cfg, double mei_activation = 0);
   ~Trainer();
   Trainer(const Trainer&) = delete;
   Trainer& operator=(const Trainer&) = delete;
+
+  // Continues exactly where `state` was taken (same next step, same random stream). Throws
+  // std::runtime_error when the state does not fit its config (a damaged file).
+  static std::unique_ptr<Trainer> restore(const TrainerState& state);
+  TrainerState state() const;
 
   const RunConfig& config() const;
   double mei_activation() const;
@@ -48,23 +58,11 @@ class Trainer {
   const std::vector<StepRecord>& step_history() const;
   double wall_seconds() const;  // time spent inside step()
 
-  // Saved runs: everything needed to continue exactly (weights, Fourier matrix, optimiser
-  // state, schedule position, RNG, history) plus the frozen statistics for renders.
-  void save(const std::string& path) const;
-  static std::unique_ptr<Trainer> load(const std::string& path);
-
   struct Impl;
 
  private:
   Trainer();
   std::unique_ptr<Impl> impl_;
 };
-
-// The threads a training step may use (n <= 0: all cores); returns the count set. The fused
-// CPPN passes run on this many workers of their own. LibTorch's own intra-op pool is kept at one
-// thread: the remaining ops are small, and its OpenMP threads busy-wait at every op, which on a
-// shared 2-core machine (the GUI thread, another process) makes a step several times slower.
-int set_compute_threads(int n);
-int compute_threads();
 
 }  // namespace invex

@@ -26,12 +26,6 @@ class TorchNeuron {
 // Throws ConfigError for an unknown type.
 std::unique_ptr<TorchNeuron> make_torch_neuron(const NeuronConfig& cfg);
 
-// One Gabor filter of METHOD §8 on a height×width grid over [−1, 1]², float64 H×W.
-at::Tensor gabor_filter(const NeuronConfig& cfg, double theta, double phase);
-
-// Orientations of the orientation-pooling cells: linspace(0, range, n+1) without the last.
-std::vector<double> theta_list(const NeuronConfig& cfg);
-
 // Throws ConfigError unless images are N×channels×height×width.
 void check_image_shape(const TorchNeuron& neuron, const at::Tensor& images, const char* what);
 

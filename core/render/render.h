@@ -26,11 +26,4 @@ void apply_transform(const TransformConfig& t, ImageStack& images);
 ImageStack render_images(const Snapshot& s, const LatentPoints& z, int height, int width,
                          const RenderProgress& progress = {});
 
-// The canonical sweep: K = 100 points for a 1-D latent (the end point included for a non-periodic
-// dimension), a 20×20 grid for 2-D (last dimension fastest).
-LatentPoints canonical_sweep(const std::vector<bool>& periodic, int points_per_dim = 0);
-
-// The training grid without jitter: linspace(0, 2π, G+1)[:-1] per dimension, last fastest.
-LatentPoints latent_grid(int dims, int grid_points);
-
 }  // namespace invex

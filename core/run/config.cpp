@@ -10,6 +10,8 @@
 #include <set>
 #include <sstream>
 
+#include "core/support/runtime_switches.h"
+
 namespace invex {
 namespace {
 
@@ -369,7 +371,7 @@ RunConfig load_config_file(const std::string& path) {
 }
 
 std::string preset_directory() {
-  if (const char* env = std::getenv("INVEX_PRESETS")) return env;
+  if (auto dir = switches::presets_dir(); !dir.empty()) return dir;
   // Next to an installed binary first, then the source tree this binary was built from.
   std::error_code ec;
   fs::path exe = fs::read_symlink("/proc/self/exe", ec);

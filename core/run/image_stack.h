@@ -13,7 +13,10 @@ struct ImageStack {
 
   ImageStack() = default;
   ImageStack(int k, int c, int h, int w)
-      : count(k), channels(c), height(h), width(w),
+      : count(k),
+        channels(c),
+        height(h),
+        width(w),
         data(static_cast<size_t>(k) * c * h * w, 0.0f) {}
   size_t image_size() const { return static_cast<size_t>(channels) * height * width; }
   float* image(int k) { return data.data() + k * image_size(); }

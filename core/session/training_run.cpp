@@ -2,7 +2,10 @@
 
 #include <chrono>
 
+#include "core/io/mei_cache.h"
+#include "core/io/saved_run.h"
 #include "core/method/trainer.h"
+#include "core/support/thread_pool.h"
 
 namespace invex {
 
@@ -84,7 +87,7 @@ bool TrainingRun::take_commands(bool block) {
         std::string msg;
         try {
           if (!trainer_) throw std::runtime_error("nothing to save: the run did not start");
-          trainer_->save(arg);
+          save_trainer(*trainer_, arg);
           msg = "saved " + arg;
         } catch (const std::exception& e) {
           msg = std::string("save failed: ") + e.what();
@@ -102,9 +105,9 @@ void TrainingRun::worker() {
   try {
     set_compute_threads(threads_);
     if (!resume_path_.empty())
-      trainer_ = Trainer::load(resume_path_);
+      trainer_ = load_trainer(resume_path_);
     else
-      trainer_ = std::make_unique<Trainer>(config_);
+      trainer_ = std::make_unique<Trainer>(config_, mei_activation_for(config_));
     if (trainer_->finished()) state_ = RunState::Finished;
     publish();
   } catch (const std::exception& e) {

@@ -12,9 +12,10 @@
 #include "app/gui/colormap.h"
 #include "app/gui/sweep_axes.h"
 #include "app/gui/view_renderer.h"
+#include "core/method/latent_grid.h"
+#include "core/method/trainer.h"
 #include "core/neurons/neuron.h"
 #include "core/render/render.h"
-#include "core/method/trainer.h"
 
 using namespace invex;
 using namespace invex::gui;

@@ -1,15 +1,14 @@
-// The pieces of the training objective (internal: needs ATen): image transforms (METHOD §3)
-// and the contrastive term over the latent grid (§5).
+// The contrastive term over the latent grid (method.md §5; internal: needs ATen).
 #pragma once
 
 #include <ATen/core/Tensor.h>
 
+#include <utility>
+#include <vector>
+
 #include "core/run/config.h"
 
 namespace invex {
-
-// Per-image transform of N×C×H×W images, differentiable.
-at::Tensor transform_images(const TransformConfig& t, const at::Tensor& images);
 
 // N×N neighbour mask of the flattened grid (last dimension fastest): 0 on the diagonal, +1 for
 // neighbours (box of radius r per dimension, circular distance for periodic dimensions, cut to

@@ -1,0 +1,332 @@
+#include "core/export/figure.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+
+#include "core/export/colormap.h"
+#include "core/export/png.h"
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function"
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#include <stb/stb_easy_font.h>
+#pragma GCC diagnostic pop
+
+namespace invex {
+namespace {
+
+constexpr double kTwoPi = 6.283185307179586;
+
+// A tiny RGB canvas.
+struct Canvas {
+  RgbImage img;
+  Canvas(int w, int h, Rgb bg) {
+    img.width = w;
+    img.height = h;
+    img.rgb.resize(static_cast<size_t>(w) * h * 3);
+    for (size_t i = 0; i < img.rgb.size(); i += 3) {
+      img.rgb[i] = bg.r;
+      img.rgb[i + 1] = bg.g;
+      img.rgb[i + 2] = bg.b;
+    }
+  }
+  void set(int x, int y, Rgb c) {
+    if (x < 0 || y < 0 || x >= img.width || y >= img.height) return;
+    uint8_t* p = &img.rgb[(static_cast<size_t>(y) * img.width + x) * 3];
+    p[0] = c.r;
+    p[1] = c.g;
+    p[2] = c.b;
+  }
+  // Half-open rectangle [x0, x1) × [y0, y1).
+  void fill(int x0, int y0, int x1, int y1, Rgb c) {
+    for (int y = y0; y < y1; ++y)
+      for (int x = x0; x < x1; ++x) set(x, y, c);
+  }
+  // Outline of the pixels [x0, x1] × [y0, y1].
+  void box(int x0, int y0, int x1, int y1, Rgb c) {
+    fill(x0, y0, x1 + 1, y0 + 1, c);
+    fill(x0, y1, x1 + 1, y1 + 1, c);
+    fill(x0, y0, x0 + 1, y1 + 1, c);
+    fill(x1, y0, x1 + 1, y1 + 1, c);
+  }
+  void line(double x0, double y0, double x1, double y1, Rgb c, int thickness = 1) {
+    const int steps =
+        std::max(1, static_cast<int>(std::ceil(std::max(std::fabs(x1 - x0), std::fabs(y1 - y0)))));
+    const int lo = -(thickness - 1) / 2, hi = thickness / 2;
+    for (int i = 0; i <= steps; ++i) {
+      const double t = static_cast<double>(i) / steps;
+      const int x = static_cast<int>(std::lround(x0 + (x1 - x0) * t));
+      const int y = static_cast<int>(std::lround(y0 + (y1 - y0) * t));
+      for (int dy = lo; dy <= hi; ++dy)
+        for (int dx = lo; dx <= hi; ++dx) set(x + dx, y + dy, c);
+    }
+  }
+  void dashed_hline(int x0, int x1, int y, Rgb c, int dash = 6) {
+    for (int x = x0; x <= x1; ++x)
+      if ((x - x0) / dash % 2 == 0) set(x, y, c);
+  }
+  // Nearest-neighbour blit at an integer scale: thumbnails keep crisp CPPN pixels.
+  void blit(const std::vector<uint8_t>& rgb, int w, int h, int x0, int y0, int scale) {
+    for (int y = 0; y < h * scale; ++y)
+      for (int x = 0; x < w * scale; ++x) {
+        const uint8_t* p = &rgb[(static_cast<size_t>(y / scale) * w + x / scale) * 3];
+        set(x0 + x, y0 + y, {p[0], p[1], p[2]});
+      }
+  }
+  // stb_easy_font emits axis-aligned quads; filling their bounding boxes rasterises the text.
+  void text(const std::string& s, int x, int y, Rgb c, int scale = 2) {
+    std::vector<char> str(s.begin(), s.end());
+    str.push_back('\0');
+    std::vector<char> buf(s.size() * 300 + 64);
+    const int quads =
+        stb_easy_font_print(0, 0, str.data(), nullptr, buf.data(), static_cast<int>(buf.size()));
+    for (int q = 0; q < quads; ++q) {
+      float xs[4], ys[4];
+      for (int v = 0; v < 4; ++v) {
+        std::memcpy(&xs[v], &buf[(q * 4 + v) * 16], 4);
+        std::memcpy(&ys[v], &buf[(q * 4 + v) * 16 + 4], 4);
+      }
+      const float qx0 = *std::min_element(xs, xs + 4), qx1 = *std::max_element(xs, xs + 4);
+      const float qy0 = *std::min_element(ys, ys + 4), qy1 = *std::max_element(ys, ys + 4);
+      fill(x + static_cast<int>(qx0 * scale), y + static_cast<int>(qy0 * scale),
+           x + static_cast<int>(qx1 * scale), y + static_cast<int>(qy1 * scale), c);
+    }
+  }
+  static int text_width(const std::string& s, int scale = 2) {
+    std::vector<char> str(s.begin(), s.end());
+    str.push_back('\0');
+    return stb_easy_font_width(str.data()) * scale;
+  }
+};
+
+constexpr Rgb kBlack{0, 0, 0}, kAxisGrey{120, 120, 120}, kLightGrey{210, 210, 210},
+    kCurve{33, 102, 172}, kMeiLine{178, 24, 43};
+
+// Distinct values of one latent coordinate, sorted (a full grid repeats each value).
+std::vector<float> distinct(const LatentPoints& z, int d) {
+  std::vector<float> v;
+  for (int k = 0; k < z.count; ++k) v.push_back(z.at(k, d));
+  std::sort(v.begin(), v.end());
+  std::vector<float> out;
+  for (float x : v)
+    if (out.empty() || std::fabs(x - out.back()) > 1e-6f) out.push_back(x);
+  return out;
+}
+
+// `pick` of n points in order. On a circle the first point follows the last, so the spacing is
+// n / pick; on a segment both ends are included and the spacing is (n - 1) / (pick - 1).
+std::vector<int> evenly_spaced(int n, int pick, bool wrap) {
+  std::vector<int> idx;
+  if (pick >= n) {
+    for (int i = 0; i < n; ++i) idx.push_back(i);
+    return idx;
+  }
+  for (int i = 0; i < pick; ++i) {
+    const double at = wrap ? static_cast<double>(i) * n / pick
+                           : static_cast<double>(i) * (n - 1) / std::max(1, pick - 1);
+    idx.push_back(static_cast<int>(std::lround(at)));
+  }
+  return idx;
+}
+
+// The two numbers a reader checks first (METHOD §11): does the manifold stay near the MEI?
+std::string summary_text(const std::vector<float>& a) {
+  double sum = 0, lo = INFINITY;
+  int n = 0;
+  for (float v : a)
+    if (std::isfinite(v)) sum += v, lo = std::min(lo, static_cast<double>(v)), ++n;
+  if (n == 0) return "no finite activations";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "mean %.3f  min %.3f", sum / n, lo);
+  return buf;
+}
+
+// Thumbnails are at least this wide on the page, so a 30-pixel render stays legible.
+constexpr int kMinThumb = 64;
+
+}  // namespace
+
+std::vector<int> figure_thumbnail_indices(const LatentPoints& latents,
+                                          const std::vector<bool>& periodic, int* rows, int* cols) {
+  auto wraps = [&](int d) { return d < static_cast<int>(periodic.size()) && periodic[d]; };
+  if (latents.count < 1) throw std::invalid_argument("figure: no latent points");
+  if (latents.dims == 1) {
+    const std::vector<int> idx = evenly_spaced(latents.count, 12, wraps(0));
+    *rows = 1;
+    *cols = static_cast<int>(idx.size());
+    return idx;
+  }
+  if (latents.dims != 2) throw std::invalid_argument("figure: latents must be 1-D or 2-D");
+  const int n0 = static_cast<int>(distinct(latents, 0).size());
+  const int n1 = static_cast<int>(distinct(latents, 1).size());
+  if (n0 * n1 != latents.count)
+    throw std::invalid_argument("figure: 2-D latents must form a full grid (last dim fastest)");
+  const std::vector<int> r = evenly_spaced(n0, 10, wraps(0)), c = evenly_spaced(n1, 10, wraps(1));
+  std::vector<int> idx;
+  for (int i : r)
+    for (int j : c) idx.push_back(i * n1 + j);
+  *rows = static_cast<int>(r.size());
+  *cols = static_cast<int>(c.size());
+  return idx;
+}
+
+RgbImage draw_figure(const ImageStack& thumbnails, const std::vector<int>& thumbnail_indices,
+                     int rows, int cols, const LatentPoints& latents,
+                     const std::vector<float>& activations, const std::vector<bool>& periodic,
+                     const ExportOptions& options) {
+  check_frames(thumbnails, "figure");
+  check_colormap(options.colormap);
+  if (static_cast<int>(thumbnail_indices.size()) != thumbnails.count ||
+      rows * cols != thumbnails.count)
+    throw std::invalid_argument("figure: thumbnails do not match their layout");
+  if (static_cast<int>(activations.size()) != latents.count)
+    throw std::invalid_argument("figure: one activation per latent point is needed");
+  for (int i : thumbnail_indices)
+    if (i < 0 || i >= latents.count) throw std::invalid_argument("figure: bad thumbnail index");
+  const bool one_d = latents.dims == 1;
+  if (!one_d && latents.dims != 2)
+    throw std::invalid_argument("figure: latents must be 1-D or 2-D");
+
+  const int tw = thumbnails.width, th = thumbnails.height;
+  const int tscale = std::max(1, (kMinThumb + tw - 1) / tw);
+  const int cell_w = tw * tscale, cell_h = th * tscale;
+  const int gap = one_d ? 6 : 3;
+  const int left = 56, right = 24, top = 20;
+  const int grid_w = cols * cell_w + (cols - 1) * gap;
+  const int grid_h = rows * cell_h + (rows - 1) * gap;
+
+  float amin = 0.0f, amax = 1.0f;
+  for (float a : activations)
+    if (std::isfinite(a)) amin = std::min(amin, a), amax = std::max(amax, a);
+
+  int plot_w, plot_h, width;
+  if (one_d) {
+    plot_w = std::max(grid_w, 240);
+    plot_h = 180;
+    width = left + std::max(grid_w, plot_w) + right;
+  } else {
+    plot_w = plot_h = std::min(360, std::max(180, grid_w / 2));
+    width = left + std::max(grid_w, plot_w + 150) + right;
+  }
+  const int plot_top = top + grid_h + (one_d ? 32 : 48);
+  const int height = plot_top + plot_h + 56;
+  Canvas cv(width, height, {255, 255, 255});
+
+  // Thumbnails share one colour scale, like the animation.
+  const ColorScale scale = symmetric_scale(thumbnails);
+  std::vector<int> cx(thumbnails.count);
+  for (int n = 0; n < thumbnails.count; ++n) {
+    const int r = n / cols, c = n % cols;
+    const int x0 = left + c * (cell_w + gap), y0 = top + r * (cell_h + gap);
+    cv.blit(to_rgb(thumbnails.image(n), th, tw, scale, options.colormap), tw, th, x0, y0, tscale);
+    cx[n] = x0 + cell_w / 2;
+  }
+
+  if (one_d) {
+    const int x0 = left, x1 = left + plot_w - 1, y0 = plot_top, y1 = plot_top + plot_h - 1;
+    const double ylo = amin, yhi = std::max(1.1, amax + 0.05 * (amax - amin));
+    auto px = [&](double z) { return x0 + z / kTwoPi * (x1 - x0); };
+    auto py = [&](double a) { return y1 - (a - ylo) / (yhi - ylo) * (y1 - y0); };
+    // Connectors from each thumbnail to its z on the axis make the correspondence obvious.
+    for (int n = 0; n < thumbnails.count; ++n) {
+      const double zx = px(latents.at(thumbnail_indices[n], 0));
+      cv.line(cx[n], top + grid_h + 2, zx, y0 - 1, kLightGrey);
+      cv.line(zx, y0, zx, y0 + 6, kAxisGrey);
+    }
+    if (ylo < 0) cv.dashed_hline(x0, x1, static_cast<int>(std::lround(py(0))), kLightGrey);
+    cv.dashed_hline(x0, x1, static_cast<int>(std::lround(py(1))), kMeiLine);
+    // The curve, in sweep order; a periodic sweep closes back onto its first point at 2π.
+    const int K = latents.count;
+    const int segments = (periodic.size() == 1 && periodic[0]) ? K : K - 1;
+    for (int k = 0; k < segments; ++k) {
+      const int k1 = (k + 1) % K;
+      const double za = latents.at(k, 0);
+      double zb = latents.at(k1, 0);
+      if (k1 == 0) zb += kTwoPi;
+      if (!std::isfinite(activations[k]) || !std::isfinite(activations[k1])) continue;
+      cv.line(px(za), py(activations[k]), px(zb), py(activations[k1]), kCurve, 2);
+    }
+    if (K == 1)
+      cv.line(px(latents.at(0, 0)) - 2, py(activations[0]), px(latents.at(0, 0)) + 2,
+              py(activations[0]), kCurve, 3);
+    cv.box(x0, y0, x1, y1, kBlack);
+    cv.text("1 = MEI", std::max(2, x0 - Canvas::text_width("1 = MEI", 1) - 6),
+            static_cast<int>(py(1)) - 3, kMeiLine, 1);
+    cv.text("0", x0 - 14, static_cast<int>(py(0)) - 6, kBlack);
+    cv.text("0", x0 - 4, y1 + 8, kBlack);
+    cv.text("2pi", x1 - Canvas::text_width("2pi") / 2, y1 + 8, kBlack);
+    cv.text("z", (x0 + x1) / 2, y1 + 8, kBlack);
+    // Below the axis: the connectors from the thumbnails fill the space above the plot.
+    cv.text("activation / MEI over z:  " + summary_text(activations), x0, y1 + 28, kBlack);
+  } else {
+    // Heatmap: rows follow the first latent coordinate, columns the second, as in the grid.
+    const std::vector<float> v0 = distinct(latents, 0), v1 = distinct(latents, 1);
+    const int n0 = static_cast<int>(v0.size()), n1 = static_cast<int>(v1.size());
+    if (n0 * n1 != latents.count)
+      throw std::invalid_argument("figure: 2-D latents must form a full grid");
+    const int x0 = left, y0 = plot_top;
+    const ColorScale act_scale{-1.0f, 1.0f};  // MEI units: white 0, full red at the MEI
+    const std::vector<uint8_t> pal = colormap_palette("diverging");
+    for (int k = 0; k < latents.count; ++k) {
+      const int i = static_cast<int>(
+          std::lower_bound(v0.begin(), v0.end(), latents.at(k, 0) - 1e-6f) - v0.begin());
+      const int j = static_cast<int>(
+          std::lower_bound(v1.begin(), v1.end(), latents.at(k, 1) - 1e-6f) - v1.begin());
+      const uint8_t* c = &pal[quantise(activations[k], act_scale) * 3];
+      cv.fill(x0 + j * plot_w / n1, y0 + i * plot_h / n0, x0 + (j + 1) * plot_w / n1,
+              y0 + (i + 1) * plot_h / n0, {c[0], c[1], c[2]});
+    }
+    cv.box(x0 - 1, y0 - 1, x0 + plot_w, y0 + plot_h, kBlack);
+    cv.text("z1", x0 + plot_w / 2 - 8, y0 + plot_h + 8, kBlack);
+    cv.text("z0", x0 - 30, y0 + plot_h / 2 - 6, kBlack);
+    cv.text("activation / MEI", x0, y0 - 20, kBlack);
+    cv.text("activation / MEI over z:  " + summary_text(activations), x0, y0 + plot_h + 28, kBlack);
+    // Colour bar over [min(0, amin), max(1, amax)] with the MEI level marked.
+    const int bx0 = x0 + plot_w + 24, bx1 = bx0 + 18, by0 = y0, by1 = y0 + plot_h - 1;
+    const double blo = std::max(-1.0, static_cast<double>(amin)),
+                 bhi = std::max(1.0, static_cast<double>(amax));
+    auto by = [&](double a) { return by1 - (a - blo) / (bhi - blo) * (by1 - by0); };
+    for (int y = by0; y <= by1; ++y) {
+      const double a = blo + (by1 - y) / static_cast<double>(by1 - by0) * (bhi - blo);
+      const uint8_t* c = &pal[quantise(static_cast<float>(a), act_scale) * 3];
+      cv.fill(bx0, y, bx1, y + 1, {c[0], c[1], c[2]});
+    }
+    cv.box(bx0 - 1, by0 - 1, bx1, by1 + 1, kBlack);
+    const int ymei = static_cast<int>(std::lround(by(1))),
+              yzero = static_cast<int>(std::lround(by(0)));
+    cv.fill(bx0 - 4, ymei, bx1 + 4, ymei + 2, kBlack);
+    cv.text("1 = MEI", bx1 + 8, ymei - 6, kBlack);
+    cv.fill(bx0 - 4, yzero, bx0, yzero + 1, kBlack);
+    cv.text("0", bx1 + 8, yzero - 6, kBlack);
+  }
+  return std::move(cv.img);
+}
+
+void write_figure(const std::string& path, const ImageStack& thumbnails,
+                  const std::vector<int>& thumbnail_indices, int rows, int cols,
+                  const LatentPoints& latents, const std::vector<float>& activations,
+                  const std::vector<bool>& periodic, const ExportOptions& options) {
+  const RgbImage fig = draw_figure(thumbnails, thumbnail_indices, rows, cols, latents, activations,
+                                   periodic, options);
+  write_png(path, fig.rgb, fig.width, fig.height);
+}
+
+void write_figure(const std::string& path, const ImageStack& images, const LatentPoints& latents,
+                  const std::vector<float>& activations, const std::vector<bool>& periodic,
+                  const ExportOptions& options, const ExportProgress& progress) {
+  check_frames(images, "figure");
+  if (images.count != latents.count)
+    throw std::invalid_argument("figure: one image per latent point is needed");
+  int rows = 0, cols = 0;
+  const std::vector<int> idx = figure_thumbnail_indices(latents, periodic, &rows, &cols);
+  ImageStack thumbs(static_cast<int>(idx.size()), 1, images.height, images.width);
+  for (size_t n = 0; n < idx.size(); ++n)
+    std::copy(images.image(idx[n]), images.image(idx[n]) + images.image_size(),
+              thumbs.image(static_cast<int>(n)));
+  report_progress(progress, 0.5);
+  write_figure(path, thumbs, idx, rows, cols, latents, activations, periodic, options);
+  report_progress(progress, 1.0);
+}
+}  // namespace invex

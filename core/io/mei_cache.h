@@ -1,0 +1,15 @@
+// MEI activations remembered per neuron (method.md §7), in memory and in
+// <cache dir>/mei.json (support/runtime_switches.h: INVEX_CACHE_DIR), so that a neuron's MEI is
+// optimised once, not at every run.
+#pragma once
+
+#include "core/run/config.h"
+
+namespace invex {
+
+// cfg.mei.activation when it is > 0; else the cached value for this neuron, image and MEI
+// settings; else computed with compute_mei and cached. Throws ConfigError when the optimisation
+// ends at a value that cannot normalise activations (not finite or not positive).
+double mei_activation_for(const RunConfig& cfg);
+
+}  // namespace invex
