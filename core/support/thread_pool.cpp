@@ -60,6 +60,9 @@ void ThreadPool::run(long tasks, const std::function<void(long)>& task,
   lock.lock();
   done_.wait(lock, [this] { return pending_ == 0; });
   if (error_) std::rethrow_exception(error_);
+  lock.unlock();
+  // The last task may have finished on a worker, after the caller's last report.
+  if (progress) progress(1.0);
 }
 
 void ThreadPool::drain(bool caller) {

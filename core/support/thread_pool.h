@@ -36,7 +36,8 @@ class ThreadPool {
   ThreadPool& operator=(const ThreadPool&) = delete;
 
   // task(i) for every i in [0, tasks), on the calling thread and up to compute_threads() − 1
-  // workers; returns when every task has finished. An exception from a task or from
+  // workers; returns when every task has finished. `progress` is called on the calling thread
+  // after each of its tasks and once with 1 at the end. An exception from a task or from
   // `progress` skips the tasks not yet started and is rethrown here once the workers are idle.
   void run(long tasks, const std::function<void(long)>& task, const LoopProgress& progress = {});
 
