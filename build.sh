@@ -28,7 +28,8 @@ if [[ ${#missing[@]} -gt 0 ]]; then
 fi
 
 build_dir="${INVEX_BUILD_DIR:-build}"
-cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DINVEX_WERROR="${INVEX_WERROR:-OFF}" >/dev/null
 cmake --build "$build_dir" -j"$(nproc)"
 
 case "$mode" in

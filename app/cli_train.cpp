@@ -73,7 +73,7 @@ RunConfig config_from_args(const Args& a, const std::string& command) {
   return cfg;
 }
 
-int run_presets(int argc, char** argv) {
+int run_presets(int, char**) {
   for (auto& name : list_presets()) {
     try {
       auto cfg = load_preset(name);

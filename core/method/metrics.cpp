@@ -36,7 +36,8 @@ double circular_coverage(const std::vector<float>& a, int bins) {
 namespace {
 
 at::Tensor as_tensor(const ImageStack& s) {
-  return at::from_blob(const_cast<float*>(s.data.data()), {s.count, s.image_size()}, at::kFloat)
+  return at::from_blob(const_cast<float*>(s.data.data()),
+                       {s.count, static_cast<int64_t>(s.image_size())}, at::kFloat)
       .to(at::kDouble);
 }
 
