@@ -11,7 +11,7 @@ mode="${1:-run}"
 packages=(
   build-essential cmake ninja-build ccache pkg-config
   libtorch-dev libopenblas0-pthread   # OpenBLAS makes LibTorch's matmuls ~2x faster here
-  nlohmann-json3-dev libgif-dev libstb-dev doctest-dev
+  nlohmann-json3-dev libgif-dev libstb-dev doctest-dev libcli11-dev
   libimgui-dev libglfw3-dev libgl-dev python3-glad
   xvfb xauth libgl1-mesa-dri          # the GUI test runs under Xvfb with Mesa
 )
