@@ -1,4 +1,4 @@
-// The pieces of the method against hand computations and the formulas of METHOD.md.
+// The pieces of the method against hand computations and the formulas of method.md.
 #include <ATen/ATen.h>
 #include <doctest/doctest.h>
 #include <torch/csrc/autograd/autograd.h>
@@ -19,7 +19,7 @@ using namespace invex;
 
 namespace {
 
-// METHOD §8 written out directly, independently of the library's tensor code.
+// method.md §8 written out directly, independently of the library's tensor code.
 double gabor_by_hand(const NeuronConfig& c, int row, int col, double theta, double phase) {
   double X = -1 + 2.0 * col / (c.width - 1), Y = -1 + 2.0 * row / (c.height - 1);
   double xr = X * std::cos(theta) + Y * std::sin(theta);
@@ -57,7 +57,7 @@ TEST_CASE("Gabor filter values match the formula at chosen points") {
   CHECK(gabor_filter(centred, 0.3, 0.0)[15][15].item<double>() == doctest::Approx(1.0));
 }
 
-TEST_CASE("Gabor neurons pool their filters as METHOD §8 says") {
+TEST_CASE("Gabor neurons pool their filters as method.md §8 says") {
   NeuronConfig c;
   c.height = c.width = 30;
   auto img = at::randn({3, 1, 30, 30}, at::kFloat);
@@ -161,7 +161,7 @@ TEST_CASE("contrastive loss on a tiny case computed by hand") {
     ContrastiveGridLoss reg(lat, loss);
     CHECK(reg(v).item<double>() == doctest::Approx(0.5).epsilon(1e-12));
   }
-  // A random case against a direct double loop over METHOD §5.
+  // A random case against a direct double loop over method.md §5.
   LatentConfig lat;
   lat.periodic = {true};
   lat.grid_points = 6;
@@ -268,7 +268,7 @@ TEST_CASE("frozen CPPN renders what the generator produced, at any resolution an
   CHECK(fine.image(3)[1 * 19 + 1] != fine.image(3)[0]);
 }
 
-TEST_CASE("latent grid and canonical sweep follow METHOD §4 and the issue's K") {
+TEST_CASE("latent grid and canonical sweep follow method.md §4 and the issue's K") {
   auto g = latent_grid(2, 20);
   CHECK(g.count == 400);
   CHECK(g.at(1, 0) == 0.0f);  // last dimension fastest

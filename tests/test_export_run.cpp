@@ -114,6 +114,9 @@ TEST_CASE("render_raw: blocked and threaded, it equals the pixel-at-a-time refer
         setenv("INVEX_RENDER_BASELINE", "1", 1);
       else
         unsetenv("INVEX_RENDER_BASELINE");
+      __builtin_cpu_init();
+      const bool avx2 = __builtin_cpu_supports("avx2") && !baseline;
+      CHECK(std::string(render_instruction_set()) == (avx2 ? "avx2" : "base"));
       const LatentPoints z = export_path(c.periodic, k, "loop");
       const ImageStack fast = render_raw(c, z, h, w);
       const ImageStack ref = reference_render(c, z, h, w);

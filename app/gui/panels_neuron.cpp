@@ -175,7 +175,7 @@ void draw_neuron_panel(AppState& s, ImVec2 pos, ImVec2 size) {
                         s.cfg.image.width, t.mean, t.std, t.min, t.max);
   else
     ImGui::TextDisabled("Images %d×%d", s.cfg.image.height, s.cfg.image.width);
-  tip("Every CPPN image is transformed before the neuron sees it (METHOD §3): fixing its mean "
+  tip("Every CPPN image is transformed before the neuron sees it (method.md §3): fixing its mean "
       "and contrast stops the network from winning by simply raising the contrast.");
 
   ImGui::PopItemWidth();

@@ -131,7 +131,7 @@ std::vector<int> evenly_spaced(int n, int pick, bool wrap) {
   return idx;
 }
 
-// The two numbers a reader checks first (METHOD §11): does the manifold stay near the MEI?
+// The two numbers a reader checks first (method.md §11): does the manifold stay near the MEI?
 std::string summary_text(const std::vector<float>& a) {
   double sum = 0, lo = INFINITY;
   int n = 0;

@@ -18,7 +18,7 @@ struct RunSummary {
   std::string stopped_because;  // empty when the schedule ran to the end
 };
 
-// Measures the canonical sweep (METHOD §11) of the trainer's current state.
+// Measures the canonical sweep (method.md §11) of the trainer's current state.
 RunSummary summarise(const Trainer& trainer);
 
 // Writes every file; `run.invex` is the checkpoint that `invex train --resume` reads.

@@ -52,7 +52,7 @@ ContrastiveGridLoss::ContrastiveGridLoss(const LatentConfig& latent, const LossC
   negative_count_ = negative_.sum(1);
 }
 
-// METHOD §5 steps 1–4; differentiable, so operator() gets its gradient from autograd.
+// method.md §5 steps 1–4; differentiable, so operator() gets its gradient from autograd.
 ContrastiveGridLoss::Terms ContrastiveGridLoss::terms(const at::Tensor& images) const {
   Terms t;
   auto v = images.reshape({images.size(0), -1});

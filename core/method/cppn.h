@@ -1,4 +1,4 @@
-// The CPPN generator of METHOD §2 in training form (internal: needs ATen).
+// The CPPN generator of method.md §2 in training form (internal: needs ATen).
 // Two implementations share this interface: the reference one built from LibTorch ops and
 // autograd, and a fused hand-written one for speed; a test holds them to the same numbers.
 #pragma once
@@ -44,7 +44,7 @@ CppnParameters init_cppn_parameters(const CppnConfig& cfg, const std::vector<boo
 // Fourier features of the H×W pixel grid: (H·W)×2P, rows in row-major pixel order.
 at::Tensor fourier_features(const at::Tensor& fourier, int height, int width);
 
-// Latent encoding (METHOD §2), N×L, already multiplied by aux_dim_scale. z: N×D radians.
+// Latent encoding (method.md §2), N×L, already multiplied by aux_dim_scale. z: N×D radians.
 at::Tensor encode_latents(const at::Tensor& z, const std::vector<bool>& periodic,
                           double aux_dim_scale);
 
@@ -70,6 +70,10 @@ std::unique_ptr<CppnGenerator> make_reference_generator(const CppnParameters& pa
 // with the runtime switch INVEX_REFERENCE_CPPN (support/runtime_switches.h).
 std::unique_ptr<CppnGenerator> make_fast_generator(const CppnParameters& params, int height,
                                                    int width);
+
+// The instruction set of the kernels make_fast_generator picks now, for this CPU and the
+// INVEX_FAST_CPPN_ISA switch: "avx512", "avx2", "sse2" (or "generic" off x86-64 GCC).
+const char* fast_cppn_instruction_set();
 
 // Fold BatchNorm with frozen statistics into each layer, for rendering (method.md §2.3).
 FrozenCppn freeze_cppn(const CppnParameters& params, const BatchStats& stats,

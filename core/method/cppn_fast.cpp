@@ -1,4 +1,5 @@
-// The fused CPPN generator (make_fast_generator): hand-written forward and backward of METHOD §2.
+// The fused CPPN generator (make_fast_generator): hand-written forward and backward of method.md
+// §2.
 //
 // Why hand-written: the network is only `width` (15) wide but runs over N·H·W ≈ 10⁵ rows, so
 // LibTorch's per-op kernels (GEMMs with a 15-wide inner dimension, separate BatchNorm and
@@ -53,6 +54,7 @@ namespace invex {
 namespace {
 
 constexpr int kPad = 16;
+static_assert(kPad >= kMaxCppnWidth, "a padded row holds the widest layer");
 constexpr int kSq = kPad * kPad;
 constexpr int64_t kRun = 64;                // rows summed in float before folding into double
 constexpr int64_t kChunkRows = 4096;        // rows: a smaller chunk is not worth a thread wake-up
@@ -549,7 +551,7 @@ class FastGenerator final : public CppnGenerator {
         hw_(int64_t{height} * width) {
     const size_t layers = params_.weight.size();
     if (layers < 2) throw std::invalid_argument("fast CPPN generator: needs at least 2 layers");
-    // METHOD §2: every hidden layer has BatchNorm (the kernels fold the bias into it).
+    // method.md §2.2: every hidden layer has BatchNorm (the kernels fold the bias into it).
     if (params_.gamma.size() + 1 < layers || params_.beta.size() + 1 < layers)
       throw std::invalid_argument("fast CPPN generator: every hidden layer needs BatchNorm");
     for (size_t l = 0; l + 1 < layers; ++l) {
@@ -981,6 +983,8 @@ CppnGradients FastGenerator::backward(const at::Tensor& grad_images) {
 }
 
 }  // namespace
+
+const char* fast_cppn_instruction_set() { return kernels().name; }
 
 std::unique_ptr<CppnGenerator> make_fast_generator(const CppnParameters& params, int height,
                                                    int width) {

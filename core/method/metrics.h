@@ -1,4 +1,4 @@
-// How to tell that a manifold is right for a neuron with a known invariance (METHOD §11).
+// How to tell that a manifold is right for a neuron with a known invariance (method.md §11).
 #pragma once
 
 #include <string>

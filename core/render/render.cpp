@@ -163,6 +163,7 @@ using PixelFn = void (*)(const FrozenCppn&, const float*, float*, size_t);
 struct RenderKernels {
   BlockFn block;
   PixelFn pixel;
+  const char* name;
 };
 
 // One instantiation per instruction set. AVX2 only, not FMA: a fused multiply-add would round
@@ -175,7 +176,8 @@ struct RenderKernels {
   target void pixel_block_##suffix(const FrozenCppn& c, const float* f, float* d, size_t s) { \
     pixel_block<W>(c, f, d, s);                                                               \
   }                                                                                           \
-  const RenderKernels kRenderKernels_##suffix = {render_block_##suffix, pixel_block_##suffix};
+  const RenderKernels kRenderKernels_##suffix = {render_block_##suffix, pixel_block_##suffix, \
+                                                 #suffix};
 
 INVEX_RENDER_KERNELS(base, , 4)
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -265,6 +267,8 @@ std::vector<float> latent_part(const FrozenCppn& c, const LatentPoints& z) {
 }
 
 }  // namespace
+
+const char* render_instruction_set() { return render_kernels().name; }
 
 ImageStack render_raw(const FrozenCppn& c, const LatentPoints& z, int height, int width,
                       const RenderProgress& progress) {

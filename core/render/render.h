@@ -19,7 +19,11 @@ using RenderProgress = std::function<void(double fraction)>;
 ImageStack render_raw(const FrozenCppn& cppn, const LatentPoints& z, int height, int width,
                       const RenderProgress& progress = {});
 
-// The image transform of METHOD §3, per image, in place.
+// The instruction set of the kernels render_raw uses now: "avx2" or "base" (SSE2), for this CPU
+// and the INVEX_RENDER_BASELINE switch.
+const char* render_instruction_set();
+
+// The image transform of method.md §3, per image, in place.
 void apply_transform(const TransformConfig& t, ImageStack& images);
 
 // render_raw followed by the run's transform: the images the neuron sees.

@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/run/frozen_cppn.h"
 #include "core/support/runtime_switches.h"
 
 namespace invex {
@@ -82,7 +83,7 @@ class ObjectReader {
 void read_neuron(const json& j, const std::string& src, NeuronConfig& n) {
   ObjectReader r(j, src, "neuron");
   r.string("type", n.type);
-  // Per-type defaults of METHOD §8 before explicit fields override them.
+  // Per-type defaults of method.md §8 before explicit fields override them.
   if (n.type == "gabor-simple" || n.type == "gabor-polarity") n.theta = 0.0;
   if (n.type == "gabor-orientation") n.phase = M_PI / 2;
   if (auto pos = r.get("pos")) {
@@ -273,8 +274,9 @@ void validate(const RunConfig& c, const std::string& src) {
   if (c.cppn.positional_encoding_dim < 1 || c.cppn.positional_encoding_dim > 256)
     fail(src, "cppn.positional_encoding_dim", "expected 1 to 256");
   if (c.cppn.layers < 2 || c.cppn.layers > 32) fail(src, "cppn.layers", "expected 2 to 32 layers");
-  if (c.cppn.width < 1 || c.cppn.width > 256) fail(src, "cppn.width", "expected 1 to 256");
-  if (!c.cppn.batchnorm) fail(src, "cppn.batchnorm", "only true is supported (METHOD §2)");
+  if (c.cppn.width < 1 || c.cppn.width > kMaxCppnWidth)
+    fail(src, "cppn.width", "expected 1 to " + std::to_string(kMaxCppnWidth));
+  if (!c.cppn.batchnorm) fail(src, "cppn.batchnorm", "only true is supported (method.md §2)");
   positive(c.cppn.weight_std, "cppn.weight_std");
   int d = c.latent.dims();
   if (d < 1 || d > 2) fail(src, "latent.periodic", "expected 1 or 2 latent dimensions");

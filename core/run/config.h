@@ -16,7 +16,7 @@ struct ConfigError : std::runtime_error {
 struct NeuronConfig {
   // gabor-simple | gabor-complex | gabor-orientation | gabor-phase-orientation | gabor-polarity
   std::string type = "gabor-complex";
-  // Gabor parameters (METHOD §8). Unused ones are ignored by a type.
+  // Gabor parameters (method.md §8). Unused ones are ignored by a type.
   double pos_x = 0.0, pos_y = 0.0;
   double sigma_x = 0.3, sigma_y = 0.3;
   double sf = 1.0;
@@ -100,7 +100,7 @@ struct RunConfig {
   int neighbour_radius() const;  // floor(neighbor_size * G)
 };
 
-// r = floor(neighbor_size · G) (METHOD §5), guarded against 0.1·100 landing at 9.999….
+// r = floor(neighbor_size · G) (method.md §5), guarded against 0.1·100 landing at 9.999….
 int neighbour_radius(double neighbor_size, int grid_points);
 
 // Parse a config from JSON text. `source` names the file in error messages.

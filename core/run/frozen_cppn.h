@@ -11,6 +11,8 @@ namespace invex {
 // every renderer.
 constexpr float kLeakyReluSlope = 0.01f;
 constexpr double kBatchNormEps = 1e-5;
+// The widest hidden layer (and most channels) the fused trainer and the renderers support.
+constexpr int kMaxCppnWidth = 16;
 
 struct FrozenCppn {
   struct Layer {

@@ -9,10 +9,22 @@
 
 namespace invex {
 
-TrainingRun::TrainingRun(RunConfig cfg, std::string resume_path, int threads)
-    : config_(std::move(cfg)), resume_path_(std::move(resume_path)), threads_(threads) {
+TrainerSource fresh_trainer(const RunConfig& cfg) {
+  return [cfg] { return std::make_unique<Trainer>(cfg, mei_activation_for(cfg)); };
+}
+
+TrainerSource saved_trainer(const std::string& run_file) {
+  return [run_file] { return load_trainer(run_file); };
+}
+
+TrainingRun::TrainingRun(RunConfig cfg, TrainerSource source, int threads)
+    : config_(std::move(cfg)), source_(std::move(source)), threads_(threads) {
   thread_ = std::thread(&TrainingRun::worker, this);
 }
+
+TrainingRun::TrainingRun(RunConfig cfg, const std::string& resume_path, int threads)
+    : TrainingRun(cfg, resume_path.empty() ? fresh_trainer(cfg) : saved_trainer(resume_path),
+                  threads) {}
 
 TrainingRun::~TrainingRun() {
   enqueue(Command::Quit);
@@ -104,10 +116,7 @@ bool TrainingRun::take_commands(bool block) {
 void TrainingRun::worker() {
   try {
     set_compute_threads(threads_);
-    if (!resume_path_.empty())
-      trainer_ = load_trainer(resume_path_);
-    else
-      trainer_ = std::make_unique<Trainer>(config_, mei_activation_for(config_));
+    trainer_ = source_();
     if (trainer_->finished()) state_ = RunState::Finished;
     publish();
   } catch (const std::exception& e) {

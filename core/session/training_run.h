@@ -5,6 +5,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -17,11 +18,19 @@ namespace invex {
 
 class Trainer;
 
+// Makes the run's trainer; called once, on the run's own thread. Throws to fail the run.
+using TrainerSource = std::function<std::unique_ptr<Trainer>()>;
+// A fresh trainer for `cfg` (its MEI from io/mei_cache.h), or one continuing a saved run.
+TrainerSource fresh_trainer(const RunConfig& cfg);
+TrainerSource saved_trainer(const std::string& run_file);
+
 class TrainingRun {
  public:
-  // Builds nothing heavy on the caller's thread: the trainer (and its MEI) is set up on the
-  // worker, so the GUI stays responsive. `resume_path`: a saved run to continue instead.
-  explicit TrainingRun(RunConfig cfg, std::string resume_path = {}, int threads = 0);
+  // Builds nothing heavy on the caller's thread: the trainer (and its MEI) is made by `source`
+  // on the worker, so the GUI stays responsive.
+  TrainingRun(RunConfig cfg, TrainerSource source, int threads = 0);
+  // A fresh run of `cfg`, or (`resume_path` not empty) the saved run at that path.
+  explicit TrainingRun(RunConfig cfg, const std::string& resume_path = {}, int threads = 0);
   ~TrainingRun();  // stops and joins
 
   void start();  // from Idle, Paused or Stopped
@@ -46,7 +55,7 @@ class TrainingRun {
   bool take_commands(bool block);
 
   RunConfig config_;
-  std::string resume_path_;
+  TrainerSource source_;
   int threads_;
   std::unique_ptr<Trainer> trainer_;
   std::thread thread_;
