@@ -14,6 +14,7 @@
 
 #include "core/io/atomic_file.h"
 #include "core/io/npy.h"
+#include "core/io/run_archive.h"
 #include "core/io/run_directory.h"
 #include "core/io/saved_run.h"
 #include "core/method/latent_grid.h"
@@ -134,6 +135,43 @@ TEST_CASE("damaged run files are refused with a clear message") {
   CHECK_THROWS_WITH(load_trainer(dir + "/missing.invex"), doctest::Contains("cannot read"));
   // The good file is untouched by all of this.
   CHECK(load_trainer(dir + "/run.invex")->step_index() == 1);
+}
+
+TEST_CASE("a format 1 run file still loads, every parameter in its place") {
+  // Written by the first release (6 steps of circle/complex); format 1 stored its parameters by
+  // position and also the folded layers, which the loader ignores: folding the loaded
+  // parameters again must give those layers back, so no parameter went to the wrong name.
+  const std::string path =
+      std::string(INVEX_TEST_DATA_DIR) + "/format1_circle_complex_6_steps.invex";
+  const RunArchive archive = read_run_archive(path);
+  CHECK(archive.version == 1);
+  auto t = load_trainer(path);
+  CHECK(t->step_index() == 6);
+  CHECK(t->finished());
+  CHECK(t->config().name == "circle/complex");
+  REQUIRE(t->epochs().size() == 2);
+  CHECK(t->epochs()[1].step == 6);
+  CHECK(t->epochs()[1].lambda == 0.5);
+  CHECK(t->epochs()[0].activation == doctest::Approx(0.297398).epsilon(1e-5));
+  const FrozenCppn frozen = t->snapshot(false)->cppn;
+  REQUIRE(frozen.layers.size() == 8);
+  for (size_t l = 0; l < frozen.layers.size(); ++l) {
+    CAPTURE(l);
+    const NamedArray* w = archive.find("frozen.weight." + std::to_string(l));
+    const NamedArray* b = archive.find("frozen.bias." + std::to_string(l));
+    REQUIRE((w && b));
+    REQUIRE(w->data.size() == frozen.layers[l].weight.size());
+    for (size_t i = 0; i < w->data.size(); ++i)
+      CHECK(frozen.layers[l].weight[i] == doctest::Approx(w->data[i]).epsilon(1e-5));
+    for (size_t i = 0; i < b->data.size(); ++i)
+      CHECK(frozen.layers[l].bias[i] == doctest::Approx(b->data[i]).epsilon(1e-5));
+  }
+  // Saved again, it is a format 2 file that loads to the same state.
+  TempDir tmp;
+  save_trainer(*t, tmp / "run.invex");
+  CHECK(read_run_archive(tmp / "run.invex").version == 2);
+  CHECK(load_trainer(tmp / "run.invex")->snapshot(false)->cppn.layers[3].weight ==
+        frozen.layers[3].weight);
 }
 
 TEST_CASE("a non-finite loss leaves the last good state and reports it") {

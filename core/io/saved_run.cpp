@@ -1,5 +1,6 @@
 #include "core/io/saved_run.h"
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
@@ -27,62 +28,70 @@ std::vector<NamedArray> arrays_with_prefix(const RunArchive& a, const std::strin
   return out;
 }
 
-// History as columns: compact like arrays, readable like names.
-json epochs_to_json(const std::vector<EpochRecord>& epochs) {
-  json j = {{"phase", json::array()},       {"epoch", json::array()},
-            {"step", json::array()},        {"lambda", json::array()},
-            {"activation", json::array()},  {"min_activation", json::array()},
-            {"regulariser", json::array()}, {"loss", json::array()}};
-  for (auto& e : epochs) {
-    j["phase"].push_back(e.phase);
-    j["epoch"].push_back(e.epoch);
-    j["step"].push_back(e.step);
-    j["lambda"].push_back(e.lambda);
-    j["activation"].push_back(e.activation);
-    j["min_activation"].push_back(e.min_activation);
-    j["regulariser"].push_back(e.regulariser);
-    j["loss"].push_back(e.loss);
+// History is stored as columns, one JSON array per field: compact like an array of arrays,
+// readable like named fields.
+template <class Record>
+struct Column {
+  const char* name;
+  std::function<json(const Record&)> get;
+  std::function<void(Record&, const json&)> set;
+};
+
+template <class Record, class T>
+Column<Record> column(const char* name, T Record::*field) {
+  return {name, [field](const Record& r) { return json(r.*field); },
+          [field](Record& r, const json& v) { r.*field = v.get<T>(); }};
+}
+
+const std::vector<Column<EpochRecord>>& epoch_columns() {
+  static const std::vector<Column<EpochRecord>> columns = {
+      column("phase", &EpochRecord::phase),
+      column("epoch", &EpochRecord::epoch),
+      column("step", &EpochRecord::step),
+      column("lambda", &EpochRecord::lambda),
+      column("activation", &EpochRecord::activation),
+      column("min_activation", &EpochRecord::min_activation),
+      column("regulariser", &EpochRecord::regulariser),
+      column("loss", &EpochRecord::loss)};
+  return columns;
+}
+
+const std::vector<Column<StepRecord>>& step_columns() {
+  static const std::vector<Column<StepRecord>> columns = {
+      column("step", &StepRecord::step), column("activation", &StepRecord::activation),
+      column("regulariser", &StepRecord::regulariser), column("loss", &StepRecord::loss)};
+  return columns;
+}
+
+template <class Record>
+json to_columns(const std::vector<Record>& rows, const std::vector<Column<Record>>& columns) {
+  json j = json::object();
+  for (auto& c : columns) {
+    json values = json::array();
+    for (auto& r : rows) values.push_back(c.get(r));
+    j[c.name] = std::move(values);
   }
   return j;
 }
 
-std::vector<EpochRecord> epochs_from_json(const json& j) {
-  std::vector<EpochRecord> out(j.at("phase").size());
-  for (size_t i = 0; i < out.size(); ++i)
-    out[i] = {j.at("phase").at(i),  j.at("epoch").at(i),         j.at("step").at(i),
-              j.at("lambda").at(i), j.at("activation").at(i),    j.at("regulariser").at(i),
-              j.at("loss").at(i),   j.at("min_activation").at(i)};
-  return out;
-}
-
-json steps_to_json(const std::vector<StepRecord>& steps) {
-  json j = {{"step", json::array()},
-            {"activation", json::array()},
-            {"regulariser", json::array()},
-            {"loss", json::array()}};
-  for (auto& s : steps) {
-    j["step"].push_back(s.step);
-    j["activation"].push_back(s.activation);
-    j["regulariser"].push_back(s.regulariser);
-    j["loss"].push_back(s.loss);
+template <class Record>
+std::vector<Record> from_columns(const json& j, const std::vector<Column<Record>>& columns) {
+  std::vector<Record> rows(j.at(columns.front().name).size());
+  for (auto& c : columns) {
+    const json& values = j.at(c.name);
+    if (values.size() != rows.size())
+      throw std::runtime_error(std::string("history column '") + c.name + "' has the wrong length");
+    for (size_t i = 0; i < rows.size(); ++i) c.set(rows[i], values[i]);
   }
-  return j;
-}
-
-std::vector<StepRecord> steps_from_json(const json& j) {
-  std::vector<StepRecord> out(j.at("step").size());
-  for (size_t i = 0; i < out.size(); ++i)
-    out[i] = {j.at("step").at(i), j.at("activation").at(i), j.at("regulariser").at(i),
-              j.at("loss").at(i)};
-  return out;
+  return rows;
 }
 
 void read_metadata(const json& meta, const std::string& path, TrainerState& s) {
   s.config = parse_config(meta.at("config").dump(), path + " (config)");
   s.mei_activation = meta.at("mei_activation").get<double>();
-  s.step = meta.at("step").get<int>();
-  s.stopped_by_rule = meta.at("stopped_by_rule").get<bool>();
-  s.wall_seconds = meta.at("wall_seconds").get<double>();
+  s.progress.step = meta.at("step").get<int>();
+  s.progress.stopped_by_rule = meta.at("stopped_by_rule").get<bool>();
+  s.progress.wall_seconds = meta.at("wall_seconds").get<double>();
   s.rng = meta.at("rng").get<std::string>();
 }
 
@@ -91,16 +100,17 @@ void read_v2(const RunArchive& a, const json& meta, TrainerState& s) {
   const json& opt = meta.at("optimiser");
   s.optimiser_phase = opt.at("phase").get<int>();
   s.optimiser_steps = opt.at("steps").get<long>();
+  TrainerProgress& p = s.progress;
   const json& ep = meta.at("epoch_sums");
-  s.epoch_activation = ep.at("activation");
-  s.epoch_regulariser = ep.at("regulariser");
-  s.epoch_loss = ep.at("loss");
-  s.epoch_steps = ep.at("steps");
+  p.epoch_activation = ep.at("activation");
+  p.epoch_regulariser = ep.at("regulariser");
+  p.epoch_loss = ep.at("loss");
+  p.epoch_steps = ep.at("steps");
   const json& ema = meta.at("ema");
-  s.ema_weight = ema.at("weight");
-  s.ema = {ema.at("step"), ema.at("activation"), ema.at("regulariser"), ema.at("loss")};
-  s.epochs = epochs_from_json(meta.at("epochs"));
-  s.steps = steps_from_json(meta.at("steps"));
+  p.ema_weight = ema.at("weight");
+  p.ema = {ema.at("step"), ema.at("activation"), ema.at("regulariser"), ema.at("loss")};
+  p.epochs = from_columns(meta.at("epochs"), epoch_columns());
+  p.steps = from_columns(meta.at("steps"), step_columns());
   s.parameters = arrays_with_prefix(a, kParameter);
   s.first_moments = arrays_with_prefix(a, kFirstMoment);
   s.second_moments = arrays_with_prefix(a, kSecondMoment);
@@ -111,17 +121,19 @@ void read_v2(const RunArchive& a, const json& meta, TrainerState& s) {
 void read_v1(const RunArchive& a, const json& meta, TrainerState& s) {
   s.optimiser_phase = meta.at("adam_phase").get<int>();
   s.optimiser_steps = meta.at("adam_t").get<long>();
+  TrainerProgress& p = s.progress;
   const json& es = meta.at("epoch_sums");
-  s.epoch_activation = es.at(0);
-  s.epoch_regulariser = es.at(1);
-  s.epoch_loss = es.at(2);
-  s.epoch_steps = es.at(3);
+  p.epoch_activation = es.at(0);
+  p.epoch_regulariser = es.at(1);
+  p.epoch_loss = es.at(2);
+  p.epoch_steps = es.at(3);
   const json& ema = meta.at("ema");
-  s.ema_weight = ema.at(0);
-  s.ema = {ema.at(1), ema.at(2), ema.at(3), ema.at(4)};
+  p.ema_weight = ema.at(0);
+  p.ema = {ema.at(1), ema.at(2), ema.at(3), ema.at(4)};
+  // Rows in EpochRecord's and StepRecord's field order.
   for (auto& e : meta.at("epochs"))
-    s.epochs.push_back({e.at(0), e.at(1), e.at(2), e.at(3), e.at(4), e.at(5), e.at(6), e.at(7)});
-  for (auto& e : meta.at("steps")) s.steps.push_back({e.at(0), e.at(1), e.at(2), e.at(3)});
+    p.epochs.push_back({e.at(0), e.at(1), e.at(2), e.at(3), e.at(4), e.at(5), e.at(6), e.at(7)});
+  for (auto& e : meta.at("steps")) p.steps.push_back({e.at(0), e.at(1), e.at(2), e.at(3)});
   std::vector<std::string> names;
   for (int l = 0; l < s.config.cppn.layers; ++l) {
     const std::string layer = "layer" + std::to_string(l) + ".";
@@ -156,25 +168,27 @@ void write_saved_run(const std::string& path, const TrainerState& s,
                      const SavedRunOptions& options) {
   json meta;
   meta["config"] = json::parse(config_to_json(s.config, -1));
+  const TrainerProgress& p = s.progress;
   meta["mei_activation"] = s.mei_activation;
-  meta["step"] = s.step;
-  meta["stopped_by_rule"] = s.stopped_by_rule;
-  meta["wall_seconds"] = s.wall_seconds;
+  meta["step"] = p.step;
+  meta["stopped_by_rule"] = p.stopped_by_rule;
+  meta["wall_seconds"] = p.wall_seconds;
   meta["rng"] = s.rng;
   const bool optimiser = options.optimiser_state;
   meta["optimiser"] = {{"phase", optimiser ? s.optimiser_phase : -1},
                        {"steps", optimiser ? s.optimiser_steps : 0}};
-  meta["epoch_sums"] = {{"activation", s.epoch_activation},
-                        {"regulariser", s.epoch_regulariser},
-                        {"loss", s.epoch_loss},
-                        {"steps", s.epoch_steps}};
-  meta["ema"] = {{"weight", s.ema_weight},
-                 {"step", s.ema.step},
-                 {"activation", s.ema.activation},
-                 {"regulariser", s.ema.regulariser},
-                 {"loss", s.ema.loss}};
-  meta["epochs"] = epochs_to_json(options.history ? s.epochs : std::vector<EpochRecord>{});
-  meta["steps"] = steps_to_json(options.history ? s.steps : std::vector<StepRecord>{});
+  meta["epoch_sums"] = {{"activation", p.epoch_activation},
+                        {"regulariser", p.epoch_regulariser},
+                        {"loss", p.epoch_loss},
+                        {"steps", p.epoch_steps}};
+  meta["ema"] = {{"weight", p.ema_weight},
+                 {"step", p.ema.step},
+                 {"activation", p.ema.activation},
+                 {"regulariser", p.ema.regulariser},
+                 {"loss", p.ema.loss}};
+  meta["epochs"] =
+      to_columns(options.history ? p.epochs : std::vector<EpochRecord>{}, epoch_columns());
+  meta["steps"] = to_columns(options.history ? p.steps : std::vector<StepRecord>{}, step_columns());
   RunArchive a;
   a.metadata_json = meta.dump();
   add_arrays(a, s.parameters, kParameter);

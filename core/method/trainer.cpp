@@ -78,18 +78,10 @@ struct Trainer::Impl {
   std::unique_ptr<Adam> adam;
   int adam_phase = -1;
   std::mt19937_64 rng;
-  int step = 0;
-  bool stopped_by_rule = false;
-  double wall = 0;
-  // Current epoch's running sums.
-  double epoch_act = 0, epoch_reg = 0, epoch_loss = 0;
-  int epoch_steps = 0;
-  std::vector<EpochRecord> epochs;
-  std::vector<StepRecord> steps;
-  // Exponential moving averages started from zero; dividing by ema_weight = 1 − decay^n removes
-  // the start-up bias, so the first points of a curve are not dragged towards 0.
-  StepRecord ema;
-  double ema_weight = 0;
+  // The live curves are exponential moving averages started from zero; dividing by
+  // progress.ema_weight = 1 − decay^n removes the start-up bias, so the first points of a curve
+  // are not dragged towards 0.
+  TrainerProgress progress;
 
   int steps_per_phase() const { return cfg.training.epochs_per_reg * cfg.training.steps_per_epoch; }
 
@@ -164,23 +156,24 @@ Objective Trainer::Impl::objective(const at::Tensor& raw, double lambda, StepTim
 
 // The running sums of the epoch and the live curves' moving averages.
 void Trainer::Impl::record(const StepResult& r) {
-  epoch_act += r.activation;
-  epoch_reg += r.regulariser;
-  epoch_loss += r.loss;
-  ++epoch_steps;
-  ema.step = step;
-  ema.activation = kEmaDecay * ema.activation + (1 - kEmaDecay) * r.activation;
-  ema.regulariser = kEmaDecay * ema.regulariser + (1 - kEmaDecay) * r.regulariser;
-  ema.loss = kEmaDecay * ema.loss + (1 - kEmaDecay) * r.loss;
-  ema_weight = kEmaDecay * ema_weight + (1 - kEmaDecay);
-  const float w = static_cast<float>(ema_weight);
-  steps.push_back({step, ema.activation / w, ema.regulariser / w, ema.loss / w});
-  if (steps.size() > kMaxStepRecords) {
+  progress.epoch_activation += r.activation;
+  progress.epoch_regulariser += r.regulariser;
+  progress.epoch_loss += r.loss;
+  ++progress.epoch_steps;
+  progress.ema.step = progress.step;
+  progress.ema.activation = kEmaDecay * progress.ema.activation + (1 - kEmaDecay) * r.activation;
+  progress.ema.regulariser = kEmaDecay * progress.ema.regulariser + (1 - kEmaDecay) * r.regulariser;
+  progress.ema.loss = kEmaDecay * progress.ema.loss + (1 - kEmaDecay) * r.loss;
+  progress.ema_weight = kEmaDecay * progress.ema_weight + (1 - kEmaDecay);
+  const float w = static_cast<float>(progress.ema_weight);
+  progress.steps.push_back({progress.step, progress.ema.activation / w,
+                            progress.ema.regulariser / w, progress.ema.loss / w});
+  if (progress.steps.size() > kMaxStepRecords) {
     // Thin the older half so a long run keeps its whole shape at bounded memory.
     std::vector<StepRecord> thinned;
-    for (size_t i = 0; i < steps.size(); ++i)
-      if (i % 2 == 0 || i >= steps.size() / 2) thinned.push_back(steps[i]);
-    steps.swap(thinned);
+    for (size_t i = 0; i < progress.steps.size(); ++i)
+      if (i % 2 == 0 || i >= progress.steps.size() / 2) thinned.push_back(progress.steps[i]);
+    progress.steps.swap(thinned);
   }
 }
 
@@ -188,16 +181,16 @@ void Trainer::Impl::record(const StepResult& r) {
 void Trainer::Impl::finish_epoch(int phase, StepResult& r, const Trainer& trainer) {
   EpochRecord e;
   e.phase = phase;
-  e.epoch = static_cast<int>(epochs.size());
-  e.step = step;
+  e.epoch = static_cast<int>(progress.epochs.size());
+  e.step = progress.step;
   e.lambda = r.lambda;
-  e.activation = epoch_act / epoch_steps;
-  e.regulariser = epoch_reg / epoch_steps;
-  e.loss = epoch_loss / epoch_steps;
+  e.activation = progress.epoch_activation / progress.epoch_steps;
+  e.regulariser = progress.epoch_regulariser / progress.epoch_steps;
+  e.loss = progress.epoch_loss / progress.epoch_steps;
   e.min_activation = r.min_activation;
-  epochs.push_back(e);
-  epoch_act = epoch_reg = epoch_loss = 0;
-  epoch_steps = 0;
+  progress.epochs.push_back(e);
+  progress.epoch_activation = progress.epoch_regulariser = progress.epoch_loss = 0;
+  progress.epoch_steps = 0;
   r.epoch_finished = true;
   if (!cfg.training.stop.enabled) return;
   auto s = trainer.snapshot(true);
@@ -207,7 +200,8 @@ void Trainer::Impl::finish_epoch(int phase, StepResult& r, const Trainer& traine
     mn = std::min<double>(mn, a);
   }
   mean /= std::max<size_t>(1, s->sweep_activations.size());
-  if (mean >= cfg.training.stop.mean && mn >= cfg.training.stop.min) stopped_by_rule = true;
+  if (mean >= cfg.training.stop.mean && mn >= cfg.training.stop.min)
+    progress.stopped_by_rule = true;
 }
 
 Trainer::Trainer() : impl_(std::make_unique<Impl>()) {}
@@ -228,20 +222,20 @@ Trainer::~Trainer() = default;
 
 const RunConfig& Trainer::config() const { return impl_->cfg; }
 double Trainer::mei_activation() const { return impl_->mei; }
-int Trainer::step_index() const { return impl_->step; }
+int Trainer::step_index() const { return impl_->progress.step; }
 int Trainer::phase() const {
-  return std::min<int>(impl_->step / impl_->steps_per_phase(),
+  return std::min<int>(impl_->progress.step / impl_->steps_per_phase(),
                        static_cast<int>(impl_->cfg.training.reg_coefs.size()) - 1);
 }
 int Trainer::epoch_in_phase() const {
-  return (impl_->step % impl_->steps_per_phase()) / impl_->cfg.training.steps_per_epoch;
+  return (impl_->progress.step % impl_->steps_per_phase()) / impl_->cfg.training.steps_per_epoch;
 }
 bool Trainer::finished() const {
-  return impl_->stopped_by_rule || impl_->step >= impl_->cfg.total_steps();
+  return impl_->progress.stopped_by_rule || impl_->progress.step >= impl_->cfg.total_steps();
 }
-const std::vector<EpochRecord>& Trainer::epochs() const { return impl_->epochs; }
-const std::vector<StepRecord>& Trainer::step_history() const { return impl_->steps; }
-double Trainer::wall_seconds() const { return impl_->wall; }
+const std::vector<EpochRecord>& Trainer::epochs() const { return impl_->progress.epochs; }
+const std::vector<StepRecord>& Trainer::step_history() const { return impl_->progress.steps; }
+double Trainer::wall_seconds() const { return impl_->progress.wall_seconds; }
 
 StepResult Trainer::step(StepTimings* timings) {
   auto& m = *impl_;
@@ -253,7 +247,7 @@ StepResult Trainer::step(StepTimings* timings) {
   const auto t_start = Clock::now();
   StepTimings local;
   StepTimings& time = timings ? *timings : local;
-  const int phase = m.step / m.steps_per_phase();
+  const int phase = m.progress.step / m.steps_per_phase();
   m.start_phase(phase);
   r.lambda = m.cfg.training.reg_coefs[phase];
 
@@ -274,19 +268,19 @@ StepResult Trainer::step(StepTimings* timings) {
     if (finite && !at::isfinite(g).all().item<bool>()) finite = false;
   if (!finite) {
     r.ok = false;
-    r.message = "non-finite loss or gradient at step " + std::to_string(m.step) + " (loss " +
-                std::to_string(r.loss) + "); the last good state is kept";
-    m.wall += ms_since(t_start) / 1000;
+    r.message = "non-finite loss or gradient at step " + std::to_string(m.progress.step) +
+                " (loss " + std::to_string(r.loss) + "); the last good state is kept";
+    m.progress.wall_seconds += ms_since(t_start) / 1000;
     return r;
   }
   t0 = Clock::now();
   m.adam->step(grads.list());
   time.update = ms_since(t0);
 
-  ++m.step;
+  ++m.progress.step;
   m.record(r);
-  if (m.step % m.cfg.training.steps_per_epoch == 0) m.finish_epoch(phase, r, *this);
-  m.wall += ms_since(t_start) / 1000;
+  if (m.progress.step % m.cfg.training.steps_per_epoch == 0) m.finish_epoch(phase, r, *this);
+  m.progress.wall_seconds += ms_since(t_start) / 1000;
   r.finished = finished();
   return r;
 }
@@ -301,16 +295,16 @@ std::shared_ptr<Snapshot> Trainer::snapshot(bool with_sweep) const {
   m.generator->forward(m.encode(m.grid), &stats);
   s->cppn = freeze_cppn(m.params, stats, m.cfg.latent.periodic, m.cfg.cppn.aux_dim_scale,
                         m.cfg.image.channels);
-  s->step = m.step;
+  s->step = m.progress.step;
   s->total_steps = m.cfg.total_steps();
   s->phase = phase();
   s->epoch = epoch_in_phase();
   s->state = finished() ? RunState::Finished : RunState::Idle;
-  if (m.stopped_by_rule) s->message = "stop rule met";
-  s->wall_seconds = m.wall;
-  s->steps_per_second = m.wall > 0 ? m.step / m.wall : 0;
-  s->steps = m.steps;
-  s->epochs = m.epochs;
+  if (m.progress.stopped_by_rule) s->message = "stop rule met";
+  s->wall_seconds = m.progress.wall_seconds;
+  s->steps_per_second = m.progress.wall_seconds > 0 ? m.progress.step / m.progress.wall_seconds : 0;
+  s->steps = m.progress.steps;
+  s->epochs = m.progress.epochs;
   if (with_sweep) {
     s->sweep_latents = canonical_sweep(m.cfg.latent.periodic);
     s->sweep_images = render_images(*s, s->sweep_latents, m.cfg.image.height, m.cfg.image.width);
@@ -329,9 +323,7 @@ TrainerState Trainer::state() const {
   TrainerState s;
   s.config = m.cfg;
   s.mei_activation = m.mei;
-  s.step = m.step;
-  s.stopped_by_rule = m.stopped_by_rule;
-  s.wall_seconds = m.wall;
+  s.progress = m.progress;
   std::ostringstream rng;
   rng << m.rng;
   s.rng = rng.str();
@@ -344,14 +336,6 @@ TrainerState Trainer::state() const {
     s.first_moments.push_back(to_array(named[i].first, m.adam->first_moments()[i]));
     s.second_moments.push_back(to_array(named[i].first, m.adam->second_moments()[i]));
   }
-  s.epoch_activation = m.epoch_act;
-  s.epoch_regulariser = m.epoch_reg;
-  s.epoch_loss = m.epoch_loss;
-  s.epoch_steps = m.epoch_steps;
-  s.ema = m.ema;
-  s.ema_weight = m.ema_weight;
-  s.epochs = m.epochs;
-  s.steps = m.steps;
   return s;
 }
 
@@ -361,9 +345,7 @@ std::unique_ptr<Trainer> Trainer::restore(const TrainerState& s) {
   auto& m = *t->impl_;
   m.cfg = s.config;
   m.mei = s.mei_activation;
-  m.step = s.step;
-  m.stopped_by_rule = s.stopped_by_rule;
-  m.wall = s.wall_seconds;
+  m.progress = s.progress;
   std::istringstream rng(s.rng);
   rng >> m.rng;
   if (!rng) throw std::runtime_error("the random generator's state does not parse");
@@ -384,14 +366,6 @@ std::unique_ptr<Trainer> Trainer::restore(const TrainerState& s) {
   m.build();
   m.adam_phase = s.optimiser_phase;
   if (s.optimiser_phase >= 0) m.adam->restore(s.optimiser_steps, first, second);
-  m.epoch_act = s.epoch_activation;
-  m.epoch_reg = s.epoch_regulariser;
-  m.epoch_loss = s.epoch_loss;
-  m.epoch_steps = s.epoch_steps;
-  m.ema = s.ema;
-  m.ema_weight = s.ema_weight;
-  m.epochs = s.epochs;
-  m.steps = s.steps;
   return t;
 }
 

@@ -12,13 +12,26 @@
 
 namespace invex {
 
-struct TrainerState {
-  RunConfig config;
-  double mei_activation = 0;
+// How far a run has come: everything the trainer keeps besides its tensors and random stream.
+struct TrainerProgress {
   int step = 0;  // steps done
   bool stopped_by_rule = false;
   double wall_seconds = 0;  // time spent inside steps
-  std::string rng;          // the jitter generator (std::mt19937_64) as text
+  // Running sums of the unfinished epoch.
+  double epoch_activation = 0, epoch_regulariser = 0, epoch_loss = 0;
+  int epoch_steps = 0;
+  // The live curves' exponential moving averages and their weight 1 − decayⁿ.
+  StepRecord ema;
+  double ema_weight = 0;
+  std::vector<EpochRecord> epochs;
+  std::vector<StepRecord> steps;
+};
+
+struct TrainerState {
+  RunConfig config;
+  double mei_activation = 0;
+  std::string rng;  // the jitter generator (std::mt19937_64) as text
+  TrainerProgress progress;
 
   // The Fourier matrix ("fourier") and every trainable CPPN parameter, named as
   // CppnParameters::named() names them ("layer0.weight", ...).
@@ -28,15 +41,6 @@ struct TrainerState {
   int optimiser_phase = -1;
   long optimiser_steps = 0;
   std::vector<NamedArray> first_moments, second_moments;
-
-  // Running sums of the unfinished epoch.
-  double epoch_activation = 0, epoch_regulariser = 0, epoch_loss = 0;
-  int epoch_steps = 0;
-  // The live curves' exponential moving averages and their weight 1 − decayⁿ.
-  StepRecord ema;
-  double ema_weight = 0;
-  std::vector<EpochRecord> epochs;
-  std::vector<StepRecord> steps;
 };
 
 }  // namespace invex
