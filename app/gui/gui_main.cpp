@@ -25,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "app/cli_parser.h"
 #include "app/commands.h"
 #include "app/gui/app_state.h"
 #include "core/support/runtime_switches.h"
@@ -41,90 +42,71 @@ struct Options {
   int threads = 0;
   std::string screenshot;
   bool stats = false, exit = false, play = false;
-  double timeout = 600;
-  float mouse_x = -1, mouse_y = -1;  // --mouse X,Y: where the pointer rests in --exit runs  //
-                                     // --exit gives up waiting for training/renders after this long
+  double timeout = 600;  // --exit, --screenshot: stop waiting for training/renders after this long
+  float mouse_x = -1, mouse_y = -1;  // --mouse X,Y: where the pointer rests in --exit runs
 };
 
-void usage(FILE* f) {
-  std::fprintf(f,
-               "usage: invex gui [--preset NAME | --run DIR | --config FILE] [--threads N]\n"
-               "                 [--train-steps N] [--frames M] [--screenshot FILE] [--stats]\n"
-               "                 [--exit] [--play] [--mouse X,Y] [--save-run DIR] [--export DIR]\n"
-               "                 [--timeout SECONDS]\n"
-               "Opens the invariance-manifold explorer. The options after --threads drive it\n"
-               "without a person: start training and stop after N steps, run M frames, save a\n"
-               "PNG of the window, print frame-time statistics, and exit; --play animates z,\n"
-               "--mouse rests the pointer there (to see a tooltip in the screenshot), --save-run\n"
-               "saves the run at exit as the Save run button does, --export exports it into DIR\n"
-               "with the Export panel's settings (as its button does) before leaving.\n");
-}
-
-bool parse_int(const char* s, int& out) {
-  char* end = nullptr;
-  const long v = std::strtol(s, &end, 10);
-  if (!*s || *end || v < 0 || v > 1000000000) return false;
-  out = static_cast<int>(v);
-  return true;
+// Reads "X,Y" (two non-negative numbers) into x and y.
+bool read_point(const std::string& text, float& x, float& y) {
+  char end = 0;
+  return std::sscanf(text.c_str(), "%f,%f%c", &x, &y, &end) == 2 && x >= 0 && y >= 0;
 }
 
 // Returns -1 to continue, else an exit code.
 int parse_options(int argc, char** argv, Options& o) {
-  const int first = (argc > 0 && std::strcmp(argv[0], "gui") == 0) ? 1 : 0;
-  for (int i = first; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto value = [&](const char*& out) {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "invex gui: %s needs a value\n", a.c_str());
-        return false;
-      }
-      out = argv[++i];
-      return true;
-    };
-    const char* v = nullptr;
-    if (a == "--help" || a == "-h") {
-      usage(stdout);
-      return 0;
-    } else if (a == "--stats") {
-      o.stats = true;
-    } else if (a == "--exit") {
-      o.exit = true;
-    } else if (a == "--play") {
-      o.play = true;
-    } else if (a == "--mouse") {
-      if (!value(v)) return 2;
-      if (std::sscanf(v, "%f,%f", &o.mouse_x, &o.mouse_y) != 2 || o.mouse_x < 0 || o.mouse_y < 0) {
-        std::fprintf(stderr, "invex gui: --mouse expects X,Y in pixels, got '%s'\n", v);
-        return 2;
-      }
-    } else if (a == "--save-run" || a == "--export") {
-      if (!value(v)) return 2;
-      (a == "--save-run" ? o.save_dir : o.export_dir) = v;
-    } else if (a == "--preset" || a == "--run" || a == "--config" || a == "--screenshot") {
-      if (!value(v)) return 2;
-      (a == "--preset"   ? o.preset
-       : a == "--run"    ? o.run_dir
-       : a == "--config" ? o.config
-                         : o.screenshot) = v;
-    } else if (a == "--train-steps" || a == "--frames" || a == "--threads" || a == "--timeout") {
-      if (!value(v)) return 2;
-      int n = 0;
-      if (!parse_int(v, n)) {
-        std::fprintf(stderr, "invex gui: %s expects a non-negative integer, got '%s'\n", a.c_str(),
-                     v);
-        return 2;
-      }
-      if (a == "--train-steps") o.train_steps = n;
-      if (a == "--frames") o.frames = n;
-      if (a == "--threads") o.threads = n;
-      if (a == "--timeout") o.timeout = n;
-    } else {
-      std::fprintf(stderr, "invex gui: unknown option '%s'\n", a.c_str());
-      usage(stderr);
-      return 2;
-    }
-  }
-  return -1;
+  CLI::App app("Opens the invariance-manifold explorer.", "invex gui");
+  cli::set_up_command(app, "[--preset NAME | --run DIR | --config FILE] [--threads N] [options]",
+                      "The options \"without a person\" drive the window for tests and "
+                      "scripts, e.g. invex gui --train-steps 50 --exit --screenshot shot.png "
+                      "--stats");
+  cli::add_text(app, "--preset NAME", o.preset, "open this preset (default " + o.preset + ")");
+  cli::add_text(app, "--run DIR", o.run_dir, "open the run saved in DIR (DIR/run.invex)");
+  cli::add_text(app, "--config FILE", o.config, "open this config file");
+  cli::add_threads(app, o.threads, "all cores but one");
+  const std::string unattended = "Without a person";
+  cli::add_integer(app, "--train-steps N", o.train_steps, 0, 1000000000,
+                   "start training at once and stop it once a snapshot reaches step N; 0: do "
+                   "not start")
+      ->group(unattended);
+  cli::add_integer(app, "--frames M", o.frames, 0, 1000000000,
+                   "draw at least M frames before --exit or --screenshot")
+      ->group(unattended);
+  cli::add_text(app, "--screenshot FILE", o.screenshot,
+                "save a PNG of the window once the picture is final (training stopped, every "
+                "render done)")
+      ->group(unattended);
+  app.add_flag("--stats", o.stats,
+               "print frame-time statistics, the layout, the snapshot's step and a(z) at exit")
+      ->group(unattended);
+  app.add_flag("--exit", o.exit, "leave once the picture is final (and --frames are drawn)")
+      ->group(unattended);
+  app.add_flag("--play", o.play, "animate z")->group(unattended);
+  app.add_option_function<std::string>(
+         "--mouse", [&o](const std::string& v) { read_point(v, o.mouse_x, o.mouse_y); },
+         "with --exit, rest the pointer at X,Y (window pixels), e.g. to show a tooltip in the "
+         "screenshot (default: away from the window)")
+      ->type_name("X,Y")
+      ->check(CLI::Validator(
+          [](std::string& v) {
+            float x, y;
+            return read_point(v, x, y)
+                       ? std::string()
+                       : "expected X,Y in pixels (two numbers >= 0), got '" + v + "'";
+          },
+          ""))
+      ->group(unattended);
+  cli::add_text(app, "--save-run DIR", o.save_dir,
+                "save the run at exit, as the Save run button does")
+      ->group(unattended);
+  cli::add_text(app, "--export DIR", o.export_dir,
+                "once the picture is final, export into DIR with the Export panel's settings, "
+                "as its button does, and wait for the export to end")
+      ->group(unattended);
+  cli::add_integer(app, "--timeout SECONDS", o.timeout, 0, 1000000000,
+                   "--exit and --screenshot stop waiting for training and renders after this "
+                   "long")
+      ->group(unattended);
+  return cli::parse_command(app, argc, argv);
 }
 
 bool save_screenshot(const std::string& path, int w, int h) {
