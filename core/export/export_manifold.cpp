@@ -128,133 +128,177 @@ std::string activations_csv(const LatentPoints& z, const std::vector<float>& a) 
   return csv;
 }
 
-ExportSummary export_manifold(const Snapshot& snap, const ExportRequest& request,
-                              const ExportRunProgress& progress) {
-  const auto t0 = std::chrono::steady_clock::now();
-  const ExportOptions& opt = request.options;
-  const ExportFormats& want = request.formats;
-  const std::string& out = request.outdir;
-  const std::vector<bool>& periodic = snap.config.latent.periodic;
+namespace {
 
-  // Everything that can be checked is checked before anything is created on disk.
-  validate_export_options(opt);
-  if (!want.any()) throw ConfigError("nothing to export: choose at least one format");
-  if (out.empty()) throw ConfigError("no output directory given");
-  const LatentPoints z = export_path(periodic, opt.frames, opt.path);
-  if ((want.gif || want.png) && snap.cppn.channels != 1)
-    throw ConfigError("only 1-channel images can be exported as pictures (" +
-                      std::to_string(snap.cppn.channels) + " channels; use the .npy export)");
+// Everything an export needs to know before it starts, checked and derived from the request.
+struct ExportPlan {
+  ExportPlan(const Snapshot& s, const ExportRequest& r)
+      : snap(s), opt(r.options), want(r.formats), out(r.outdir) {}
+  const Snapshot& snap;
+  const ExportOptions& opt;
+  const ExportFormats& want;
+  std::string out;
+  LatentPoints path;  // the frames' latent points
   std::optional<NeuronEvaluator> neuron;
-  if (want.npy || want.figure) neuron.emplace(snap.config.neuron);
-  const std::vector<fs::path> created = missing_directories(out);
-  // Fail on an unusable output directory before the slow part.
-  ensure_directory(out);
-
-  const bool want_frames = want.gif || want.png || want.npy;
-  const int neuron_h = neuron ? neuron->height() : 0;
-  const int neuron_w = neuron ? neuron->width() : 0;
-  const double frame_px = static_cast<double>(opt.frames) * opt.size * opt.size;
-  const double neuron_px = static_cast<double>(neuron_h) * neuron_w;
+  std::vector<fs::path> created;  // output directories this export made
+  bool frames = false;            // the frames are rendered (GIF, PNG or npy)
+  int neuron_h = 0, neuron_w = 0;
+  double frame_px = 0, neuron_px = 0;
   // The figure shows the canonical sweep (the whole manifold), not the export path.
-  const LatentPoints sweep = want.figure ? canonical_sweep(periodic) : LatentPoints();
-  const int thumb = std::min(opt.size, sweep.dims == 1 ? 128 : 96);
-  int rows = 0, cols = 0;
-  const std::vector<int> thumb_idx =
-      want.figure ? figure_thumbnail_indices(sweep, periodic, &rows, &cols) : std::vector<int>();
+  LatentPoints sweep;
+  int thumb = 0, rows = 0, cols = 0;
+  std::vector<int> thumb_idx;
+  double figure_weight = 0, write_weight = 0;
+};
 
-  Stages stages(progress);
-  if (want_frames) stages.plan(frame_px);
-  if (want.gif) stages.plan(kGifCost * frame_px);
-  if (want.png) stages.plan(kPngCost * frame_px);
-  if (want.npy) stages.plan(opt.frames * neuron_px);
-  const double figure_weight = thumb_idx.size() * thumb * thumb + kFigureCost;
-  if (want.figure) stages.plan(sweep.count * neuron_px + figure_weight);
-  const double write_weight = kWriteCost * (want_frames ? frame_px : neuron_px);
-  stages.plan(write_weight);
-
-  // Results of the cancellable part, written only once all of them exist.
-  std::string gif_bytes, figure_bytes;
+// What the cancellable part produces; written only once all of it exists.
+struct EncodedExport {
+  std::string gif, figure;
   std::vector<std::string> png_frames;
   ImageStack images;
   std::vector<float> activations;
-  try {
-    if (want_frames) {
-      stages.begin("rendering frames", frame_px);
-      images = render_with_progress(snap, z, opt.size, opt.size, stages);
-    }
-    if (want.gif) {
-      stages.begin("writing manifold.gif", kGifCost * frame_px);
-      gif_bytes = encode_gif(images, opt, stages.callback());
-    }
-    if (want.png) {
-      stages.begin("writing frames/", kPngCost * frame_px);
-      png_frames = encode_png_frames(images, opt, stages.callback());
-    }
-    if (want.npy) {
-      // The neuron only accepts its own resolution: measure images rendered at that size at the
-      // same latent points (the frames themselves when they already are that size).
-      stages.begin("activations", opt.frames * neuron_px);
-      if (opt.size == neuron_h && opt.size == neuron_w)
-        activations = normalised_activations(snap, *neuron, images);
-      else
-        activations = normalised_activations(
-            snap, *neuron, render_with_progress(snap, z, neuron_h, neuron_w, stages));
-    }
-    if (want.figure) {
-      stages.begin("figure activations", sweep.count * neuron_px);
-      const std::vector<float> act = normalised_activations(
-          snap, *neuron, render_with_progress(snap, sweep, neuron_h, neuron_w, stages));
-      LatentPoints shown;
-      shown.dims = sweep.dims;
-      shown.count = static_cast<int>(thumb_idx.size());
-      for (int i : thumb_idx)
-        for (int d = 0; d < sweep.dims; ++d) shown.data.push_back(sweep.at(i, d));
-      stages.begin("figure thumbnails", figure_weight);
-      const ImageStack thumbs = render_with_progress(snap, shown, thumb, thumb, stages);
-      const RgbImage fig = draw_figure(thumbs, thumb_idx, rows, cols, sweep, act, periodic, opt);
-      figure_bytes = encode_png(fig.rgb, fig.width, fig.height);
-    }
-    // The last chance to cancel. Writing takes a small fraction of the time and is not interrupted:
-    // once it starts, the export finishes rather than leaving some formats new and others old.
-    stages.begin("writing files", write_weight);
-  } catch (...) {
-    remove_if_empty(created);
-    throw;
+};
+
+// Everything that can be checked is checked before anything is created on disk; then the output
+// directory is made, so that an unusable one fails before the slow part.
+void check_and_plan(ExportPlan& p, Stages& stages) {
+  const std::vector<bool>& periodic = p.snap.config.latent.periodic;
+  validate_export_options(p.opt);
+  if (!p.want.any()) throw ConfigError("nothing to export: choose at least one format");
+  if (p.out.empty()) throw ConfigError("no output directory given");
+  p.path = export_path(periodic, p.opt.frames, p.opt.path);
+  if ((p.want.gif || p.want.png) && p.snap.cppn.channels != 1)
+    throw ConfigError("only 1-channel images can be exported as pictures (" +
+                      std::to_string(p.snap.cppn.channels) + " channels; use the .npy export)");
+  if (p.want.npy || p.want.figure) p.neuron.emplace(p.snap.config.neuron);
+  p.created = missing_directories(p.out);
+  ensure_directory(p.out);
+
+  p.frames = p.want.gif || p.want.png || p.want.npy;
+  p.neuron_h = p.neuron ? p.neuron->height() : 0;
+  p.neuron_w = p.neuron ? p.neuron->width() : 0;
+  p.frame_px = static_cast<double>(p.opt.frames) * p.opt.size * p.opt.size;
+  p.neuron_px = static_cast<double>(p.neuron_h) * p.neuron_w;
+  if (p.want.figure) {
+    p.sweep = canonical_sweep(periodic);
+    p.thumb = std::min(p.opt.size, p.sweep.dims == 1 ? 128 : 96);
+    p.thumb_idx = figure_thumbnail_indices(p.sweep, periodic, &p.rows, &p.cols);
   }
-  ExportSummary summary;
-  summary.outdir = out;
-  if (want.gif) {
-    write_file_atomic(out + "/manifold.gif", gif_bytes);
+  if (p.frames) stages.plan(p.frame_px);
+  if (p.want.gif) stages.plan(kGifCost * p.frame_px);
+  if (p.want.png) stages.plan(kPngCost * p.frame_px);
+  if (p.want.npy) stages.plan(p.opt.frames * p.neuron_px);
+  p.figure_weight = p.thumb_idx.size() * p.thumb * p.thumb + kFigureCost;
+  if (p.want.figure) stages.plan(p.sweep.count * p.neuron_px + p.figure_weight);
+  p.write_weight = kWriteCost * (p.frames ? p.frame_px : p.neuron_px);
+  stages.plan(p.write_weight);
+}
+
+// The figure: activations over the whole canonical sweep, thumbnails at its chosen points.
+std::string encode_figure(const ExportPlan& p, Stages& stages) {
+  stages.begin("figure activations", p.sweep.count * p.neuron_px);
+  const std::vector<float> act = normalised_activations(
+      p.snap, *p.neuron, render_with_progress(p.snap, p.sweep, p.neuron_h, p.neuron_w, stages));
+  LatentPoints shown;
+  shown.dims = p.sweep.dims;
+  shown.count = static_cast<int>(p.thumb_idx.size());
+  for (int i : p.thumb_idx)
+    for (int d = 0; d < p.sweep.dims; ++d) shown.data.push_back(p.sweep.at(i, d));
+  stages.begin("figure thumbnails", p.figure_weight);
+  const ImageStack thumbs = render_with_progress(p.snap, shown, p.thumb, p.thumb, stages);
+  const RgbImage fig = draw_figure(thumbs, p.thumb_idx, p.rows, p.cols, p.sweep, act,
+                                   p.snap.config.latent.periodic, p.opt);
+  return encode_png(fig.rgb, fig.width, fig.height);
+}
+
+// Rendering, measuring and encoding: everything a cancel may interrupt.
+EncodedExport encode_export(const ExportPlan& p, Stages& stages) {
+  EncodedExport e;
+  const int size = p.opt.size;
+  if (p.frames) {
+    stages.begin("rendering frames", p.frame_px);
+    e.images = render_with_progress(p.snap, p.path, size, size, stages);
+  }
+  if (p.want.gif) {
+    stages.begin("writing manifold.gif", kGifCost * p.frame_px);
+    e.gif = encode_gif(e.images, p.opt, stages.callback());
+  }
+  if (p.want.png) {
+    stages.begin("writing frames/", kPngCost * p.frame_px);
+    e.png_frames = encode_png_frames(e.images, p.opt, stages.callback());
+  }
+  if (p.want.npy) {
+    // The neuron only accepts its own resolution: measure images rendered at that size at the
+    // same latent points (the frames themselves when they already are that size).
+    stages.begin("activations", p.opt.frames * p.neuron_px);
+    const bool same = size == p.neuron_h && size == p.neuron_w;
+    e.activations = normalised_activations(
+        p.snap, *p.neuron,
+        same ? e.images : render_with_progress(p.snap, p.path, p.neuron_h, p.neuron_w, stages));
+  }
+  if (p.want.figure) e.figure = encode_figure(p, stages);
+  // The last chance to cancel. Writing takes a small fraction of the time and is not interrupted:
+  // once it starts, the export finishes rather than leaving some formats new and others old.
+  stages.begin("writing files", p.write_weight);
+  return e;
+}
+
+void write_export(const ExportPlan& p, const EncodedExport& e, Stages& stages,
+                  ExportSummary& summary) {
+  const std::string& out = p.out;
+  if (p.want.gif) {
+    write_file_atomic(out + "/manifold.gif", e.gif);
     summary.files.push_back("manifold.gif");
     summary.groups.push_back("manifold.gif");
   }
-  if (want.png) {
-    write_encoded_png_frames(out + "/frames", png_frames);
+  if (p.want.png) {
+    write_encoded_png_frames(out + "/frames", e.png_frames);
     char name[48];
-    for (size_t k = 0; k < png_frames.size(); ++k) {
+    for (size_t k = 0; k < e.png_frames.size(); ++k) {
       std::snprintf(name, sizeof name, "frames/frame_%04zu.png", k);
       summary.files.push_back(name);
     }
-    summary.groups.push_back("frames/ (" + std::to_string(png_frames.size()) + " PNG)");
+    summary.groups.push_back("frames/ (" + std::to_string(e.png_frames.size()) + " PNG)");
   }
   stages.notify(0.5);
-  if (want.npy) {
-    write_npy(out + "/manifold.npy", {images.count, images.channels, images.height, images.width},
-              images.data.data());
+  if (p.want.npy) {
+    const ImageStack& im = e.images;
+    const LatentPoints& z = p.path;
+    write_npy(out + "/manifold.npy", {im.count, im.channels, im.height, im.width}, im.data.data());
     write_npy(out + "/latents.npy", {z.count, z.dims}, z.data.data());
-    write_npy(out + "/activations.npy", {static_cast<long>(activations.size())},
-              activations.data());
-    write_file_atomic(out + "/activations.csv", activations_csv(z, activations));
+    write_npy(out + "/activations.npy", {static_cast<long>(e.activations.size())},
+              e.activations.data());
+    write_file_atomic(out + "/activations.csv", activations_csv(z, e.activations));
     for (const char* f : {"manifold.npy", "latents.npy", "activations.npy", "activations.csv"})
       summary.files.push_back(f);
     summary.groups.push_back("manifold.npy, latents.npy, activations.npy, activations.csv");
   }
-  if (want.figure) {
-    write_file_atomic(out + "/figure.png", figure_bytes);
+  if (p.want.figure) {
+    write_file_atomic(out + "/figure.png", e.figure);
     summary.files.push_back("figure.png");
     summary.groups.push_back("figure.png");
   }
   stages.notify(1.0);
+}
+
+}  // namespace
+
+ExportSummary export_manifold(const Snapshot& snap, const ExportRequest& request,
+                              const ExportRunProgress& progress) {
+  const auto t0 = std::chrono::steady_clock::now();
+  ExportPlan plan(snap, request);
+  Stages stages(progress);
+  check_and_plan(plan, stages);
+  EncodedExport encoded;
+  try {
+    encoded = encode_export(plan, stages);
+  } catch (...) {
+    remove_if_empty(plan.created);
+    throw;
+  }
+  ExportSummary summary;
+  summary.outdir = plan.out;
+  write_export(plan, encoded, stages, summary);
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return summary;
 }

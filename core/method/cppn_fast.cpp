@@ -580,6 +580,11 @@ class FastGenerator final : public CppnGenerator {
                    std::vector<double>* by_image);
   RowSource source(size_t l) const;  // rows of hidden layer l
   void set_backward(Hidden& L, const std::vector<double>& s1, const std::vector<double>& s2);
+  struct Gradients;
+  void backward_output(const float* grad, Gradients& g);
+  void backward_hidden(Gradients& g);
+  void backward_layer0(Gradients& g);
+  CppnGradients to_gradients(const Gradients& g) const;
 
   CppnParameters params_;  // tensor handles sharing storage with the caller's
   const Kernels& kernels_;
@@ -859,44 +864,41 @@ at::Tensor to_tensor(const std::vector<double>& v, int64_t rows, int64_t cols, i
   return t;
 }
 
-CppnGradients FastGenerator::backward(const at::Tensor& grad_images) {
-  if (!have_forward_) throw std::logic_error("fast CPPN generator: backward before forward");
-  const at::Tensor g = as_float(grad_images);
-  if (g.numel() != images_ * channels_ * hw_)
-    throw std::invalid_argument("fast CPPN generator: grad_images shape differs from forward");
-  const size_t layers = params_.weight.size();
-  const size_t last = hidden_.size() - 1;
-  const int64_t rows = images_ * hw_;
-  const int channels = static_cast<int>(channels_);
-  dy_.resize(rows * kPad);
-  const size_t pixel_sums = static_cast<size_t>(hw_ * kPad);
-  const size_t image_sums = static_cast<size_t>(images_ * kPad);
-
-  // Gradients per layer, in double, padded: dw[l] is out×16 (layer 0: out×in, see below).
-  std::vector<std::vector<double>> dw(layers), db(layers), dgamma(layers - 1), dbeta(layers - 1);
+// The backward passes' results, in double and padded: dw[l] is out×16 (layer 0: out×in); s1, s2
+// and by_pixel / by_image are the sums the pass just finished handed on to the next one.
+struct FastGenerator::Gradients {
+  std::vector<std::vector<double>> dw, db, dgamma, dbeta;
   std::vector<double> s1, s2, by_pixel, by_image;
+};
 
-  {  // output layer
-    Pass pass;
-    pass.in = source(last);
-    pass.prev = &hidden_[last];
-    pass.dy = dy_.data();
-    pass.store_dy = last > 0;
-    pass.w_out = w_out_.data();
-    pass.channels = channels;
-    pass.out_rows = out_rows_.data();
-    pass.grad = g.data_ptr<float>();
-    pass.hw = hw_;
-    run_pass(rows, last == 0 ? pixel_sums : 0, last == 0 ? image_sums : 0, kernels_.backward_output,
-             pass);
-    reduce_sums(s1, s2, &dw[layers - 1], &db[layers - 1], last == 0 ? &by_pixel : nullptr,
-                last == 0 ? &by_image : nullptr);
-  }
-  for (size_t l = last; l >= 1; --l) {
+// The output layer: dW_out, db_out, and the last hidden layer's dy.
+void FastGenerator::backward_output(const float* grad, Gradients& g) {
+  const size_t last = hidden_.size() - 1, layers = params_.weight.size();
+  const bool sums = last == 0;  // the last hidden layer is layer 0: sum dy instead of storing it
+  Pass pass;
+  pass.in = source(last);
+  pass.prev = &hidden_[last];
+  pass.dy = dy_.data();
+  pass.store_dy = !sums;
+  pass.w_out = w_out_.data();
+  pass.channels = static_cast<int>(channels_);
+  pass.out_rows = out_rows_.data();
+  pass.grad = grad;
+  pass.hw = hw_;
+  run_pass(images_ * hw_, sums ? hw_ * kPad : 0, sums ? images_ * kPad : 0,
+           kernels_.backward_output, pass);
+  reduce_sums(g.s1, g.s2, &g.dw[layers - 1], &g.db[layers - 1], sums ? &g.by_pixel : nullptr,
+              sums ? &g.by_image : nullptr);
+}
+
+// Hidden layers last..1: each pass finishes layer l's BatchNorm backward (dγ, dβ), forms dW_l
+// and hands dy on to layer l − 1.
+void FastGenerator::backward_hidden(Gradients& g) {
+  for (size_t l = hidden_.size() - 1; l >= 1; --l) {
     Hidden& cur = hidden_[l];
-    set_backward(cur, s1, s2);
-    dgamma[l] = s2;
-    dbeta[l] = s1;
+    set_backward(cur, g.s1, g.s2);
+    g.dgamma[l] = g.s2;
+    g.dbeta[l] = g.s1;
     const bool store = l > 1;
     Pass pass;
     pass.in = source(l - 1);
@@ -906,80 +908,104 @@ CppnGradients FastGenerator::backward(const at::Tensor& grad_images) {
     pass.dy = dy_.data();
     pass.store_dy = store;
     pass.hw = hw_;
-    run_pass(rows, store ? 0 : pixel_sums, store ? 0 : image_sums, kernels_.backward_hidden, pass);
-    reduce_sums(s1, s2, &dw[l], nullptr, store ? nullptr : &by_pixel, store ? nullptr : &by_image);
+    run_pass(images_ * hw_, store ? 0 : hw_ * kPad, store ? 0 : images_ * kPad,
+             kernels_.backward_hidden, pass);
+    reduce_sums(g.s1, g.s2, &g.dw[l], nullptr, store ? nullptr : &g.by_pixel,
+                store ? nullptr : &g.by_image);
   }
+}
 
-  // Layer 0 in closed form. With dh = k·(dy − m1 − x̂·m2) and x̂ = (T[p] + Z[n] − μ)·inv,
-  // Σ over images of dh at pixel p and Σ over pixels of dh in image n need only the per-pixel
-  // and per-image sums of dy; then dW0 = [Σ_p D[p] ⊗ F[p], Σ_n E[n] ⊗ z[n]].
-  {
-    Hidden& L = hidden_[0];
-    set_backward(L, s1, s2);
-    dgamma[0] = s2;
-    dbeta[0] = s1;
-    const int64_t out = out_[0], in = features_ + latent_dim_;
-    const double n_img = static_cast<double>(images_), n_pix = static_cast<double>(hw_);
-    std::vector<double> sum_t(kPad, 0.0), sum_z(kPad, 0.0);
-    for (int64_t p = 0; p < hw_; ++p)
-      for (int o = 0; o < kPad; ++o) sum_t[o] += table_d_[p * kPad + o];
-    for (int64_t n = 0; n < images_; ++n)
-      for (int o = 0; o < kPad; ++o) sum_z[o] += latent_d_[n * kPad + o];
-    // Per output o: D[p] = Σ over images of dh at pixel p, E[n] = Σ over pixels of dh in
-    // image n; accumulated input-major (outputs innermost, as in layer0_forward).
-    double k[kPad] = {}, m1[kPad] = {}, m2[kPad] = {}, mu[kPad] = {}, inv[kPad] = {};
-    for (int64_t o = 0; o < out; ++o) {
-      m1[o] = s1[o] / (n_img * n_pix);
-      m2[o] = s2[o] / (n_img * n_pix);
-      mu[o] = L.mean_d[o];
-      inv[o] = 1.0 / std::sqrt(L.var[o] + kBatchNormEps);
-      k[o] = L.gamma[o] * inv[o];
-    }
-    std::vector<double> dwt(in * kPad, 0.0);
-    double d[kPad];
-    for (int64_t p = 0; p < hw_; ++p) {
-      for (int o = 0; o < kPad; ++o) {
-        const double xhat_sum = inv[o] * (n_img * (table_d_[p * kPad + o] - mu[o]) + sum_z[o]);
-        d[o] = k[o] * (by_pixel[p * kPad + o] - n_img * m1[o] - m2[o] * xhat_sum);
-      }
-      for (int64_t j = 0; j < features_; ++j) {
-        const double f = fourier_[p * features_ + j];
-        for (int o = 0; o < kPad; ++o) dwt[j * kPad + o] += f * d[o];
-      }
-    }
-    for (int64_t n = 0; n < images_; ++n) {
-      for (int o = 0; o < kPad; ++o) {
-        const double xhat_sum = inv[o] * (n_pix * (latent_d_[n * kPad + o] - mu[o]) + sum_t[o]);
-        d[o] = k[o] * (by_image[n * kPad + o] - n_pix * m1[o] - m2[o] * xhat_sum);
-      }
-      for (int64_t i = 0; i < latent_dim_; ++i) {
-        const double z = latent_[n * latent_dim_ + i];
-        for (int o = 0; o < kPad; ++o) dwt[(features_ + i) * kPad + o] += z * d[o];
-      }
-    }
-    dw[0].assign(out * in, 0.0);
-    for (int64_t o = 0; o < out; ++o)
-      for (int64_t j = 0; j < in; ++j) dw[0][o * in + j] = dwt[j * kPad + o];
+// Layer 0 in closed form. With dh = k·(dy − m1 − x̂·m2) and x̂ = (T[p] + Z[n] − μ)·inv,
+// Σ over images of dh at pixel p and Σ over pixels of dh in image n need only the per-pixel
+// and per-image sums of dy; then dW0 = [Σ_p D[p] ⊗ F[p], Σ_n E[n] ⊗ z[n]].
+void FastGenerator::backward_layer0(Gradients& g) {
+  Hidden& L = hidden_[0];
+  set_backward(L, g.s1, g.s2);
+  g.dgamma[0] = g.s2;
+  g.dbeta[0] = g.s1;
+  const int64_t out = out_[0], in = features_ + latent_dim_;
+  const double n_img = static_cast<double>(images_), n_pix = static_cast<double>(hw_);
+  std::vector<double> sum_t(kPad, 0.0), sum_z(kPad, 0.0);
+  for (int64_t p = 0; p < hw_; ++p)
+    for (int o = 0; o < kPad; ++o) sum_t[o] += table_d_[p * kPad + o];
+  for (int64_t n = 0; n < images_; ++n)
+    for (int o = 0; o < kPad; ++o) sum_z[o] += latent_d_[n * kPad + o];
+  // Per output o: D[p] = Σ over images of dh at pixel p, E[n] = Σ over pixels of dh in
+  // image n; accumulated input-major (outputs innermost, as in layer0_forward).
+  double k[kPad] = {}, m1[kPad] = {}, m2[kPad] = {}, mu[kPad] = {}, inv[kPad] = {};
+  for (int64_t o = 0; o < out; ++o) {
+    m1[o] = g.s1[o] / (n_img * n_pix);
+    m2[o] = g.s2[o] / (n_img * n_pix);
+    mu[o] = L.mean_d[o];
+    inv[o] = 1.0 / std::sqrt(L.var[o] + kBatchNormEps);
+    k[o] = L.gamma[o] * inv[o];
   }
+  std::vector<double> dwt(in * kPad, 0.0);
+  double d[kPad];
+  for (int64_t p = 0; p < hw_; ++p) {
+    for (int o = 0; o < kPad; ++o) {
+      const double xhat_sum = inv[o] * (n_img * (table_d_[p * kPad + o] - mu[o]) + sum_z[o]);
+      d[o] = k[o] * (g.by_pixel[p * kPad + o] - n_img * m1[o] - m2[o] * xhat_sum);
+    }
+    for (int64_t j = 0; j < features_; ++j) {
+      const double f = fourier_[p * features_ + j];
+      for (int o = 0; o < kPad; ++o) dwt[j * kPad + o] += f * d[o];
+    }
+  }
+  for (int64_t n = 0; n < images_; ++n) {
+    for (int o = 0; o < kPad; ++o) {
+      const double xhat_sum = inv[o] * (n_pix * (latent_d_[n * kPad + o] - mu[o]) + sum_t[o]);
+      d[o] = k[o] * (g.by_image[n * kPad + o] - n_pix * m1[o] - m2[o] * xhat_sum);
+    }
+    for (int64_t i = 0; i < latent_dim_; ++i) {
+      const double z = latent_[n * latent_dim_ + i];
+      for (int o = 0; o < kPad; ++o) dwt[(features_ + i) * kPad + o] += z * d[o];
+    }
+  }
+  g.dw[0].assign(out * in, 0.0);
+  for (int64_t o = 0; o < out; ++o)
+    for (int64_t j = 0; j < in; ++j) g.dw[0][o * in + j] = dwt[j * kPad + o];
+}
 
+// The padded double sums as float tensors in the parameters' layout.
+CppnGradients FastGenerator::to_gradients(const Gradients& g) const {
+  const size_t layers = params_.weight.size();
   CppnGradients grads;
   grads.latent_encoding_size = params_.latent_encoding_size;
   for (size_t l = 0; l < layers; ++l) {
     const bool hidden = l + 1 < layers;
     const int64_t out = hidden ? out_[l] : channels_;
     const int64_t in = params_.weight[l].size(1);
-    grads.weight.push_back(to_tensor(dw[l], out, in, l == 0 ? in : kPad));
+    grads.weight.push_back(to_tensor(g.dw[l], out, in, l == 0 ? in : kPad));
     // A hidden layer's bias is cancelled by its BatchNorm: its gradient is exactly 0 (LibTorch
     // returns rounding noise there, which Adam's normalisation turns into a random walk).
     grads.bias.push_back(!present(params_.bias, l) ? at::Tensor()
                          : hidden                  ? at::zeros({out}, at::kFloat)
-                                                   : to_tensor(db[l], -1, out, out));
+                                                   : to_tensor(g.db[l], -1, out, out));
     if (hidden) {
-      grads.gamma.push_back(to_tensor(dgamma[l], -1, out, out));
-      grads.beta.push_back(to_tensor(dbeta[l], -1, out, out));
+      grads.gamma.push_back(to_tensor(g.dgamma[l], -1, out, out));
+      grads.beta.push_back(to_tensor(g.dbeta[l], -1, out, out));
     }
   }
   return grads;
+}
+
+CppnGradients FastGenerator::backward(const at::Tensor& grad_images) {
+  if (!have_forward_) throw std::logic_error("fast CPPN generator: backward before forward");
+  const at::Tensor grad = as_float(grad_images);
+  if (grad.numel() != images_ * channels_ * hw_)
+    throw std::invalid_argument("fast CPPN generator: grad_images shape differs from forward");
+  const size_t layers = params_.weight.size();
+  dy_.resize(images_ * hw_ * kPad);
+  Gradients g;
+  g.dw.resize(layers);
+  g.db.resize(layers);
+  g.dgamma.resize(layers - 1);
+  g.dbeta.resize(layers - 1);
+  backward_output(grad.data_ptr<float>(), g);
+  backward_hidden(g);
+  backward_layer0(g);
+  return to_gradients(g);
 }
 
 }  // namespace
