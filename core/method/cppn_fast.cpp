@@ -84,10 +84,6 @@ struct LineAligned {
 using FloatVec = std::vector<float, LineAligned<float>>;
 using DoubleVec = std::vector<double, LineAligned<double>>;
 
-// v16 only carries 16 pre-activations into vtanh; rows use Row<W> below. Row values are
-// passed by value only between always-inlined helpers, never across a real call, so GCC's
-// "changes the ABI" note for wide vectors does not apply.
-#pragma GCC diagnostic ignored "-Wpsabi"
 
 // A padded row as kPad / W native vectors of W floats (GCC vector extensions): W = 16 for
 // AVX-512, 8 for AVX2, 4 for SSE2. Written for one width and left to GCC to split, a 16-wide

@@ -48,10 +48,8 @@ constexpr long kParallelPixels = 200000;
 // W floats lane by lane (GCC/Clang vector extension): written out explicitly because the
 // auto-vectoriser turns the input loop into an in-order reduction instead of vectorising over
 // pixels. W = 8 for AVX2, 4 (one register) for the SSE2 baseline: an 8-lane type there compiles
-// to slow code. Vectors are passed by value only between always-inlined helpers, never across a
-// real call, so GCC's note that the AVX calling convention differs does not apply; it gives the
-// note at the end of the file, so it is silenced for the whole file.
-#pragma GCC diagnostic ignored "-Wpsabi"
+// to slow code. The helpers pass vectors by reference only: a 32-byte vector passed or returned
+// by value draws GCC's note (or warning) that the AVX calling convention changed.
 template <int W>
 struct Lanes {
   typedef float V __attribute__((vector_size(W * sizeof(float))));
@@ -60,18 +58,16 @@ template <int W>
 using Vec = typename Lanes<W>::V;
 
 template <int W>
-INVEX_INLINE Vec<W> loadv(const float* p) {
-  Vec<W> v;
+INVEX_INLINE void loadv(Vec<W>& v, const float* p) {
   std::memcpy(&v, p, sizeof v);
-  return v;
 }
 template <int W>
-INVEX_INLINE void storev(float* p, Vec<W> v) {
+INVEX_INLINE void storev(float* p, const Vec<W>& v) {
   std::memcpy(p, &v, sizeof v);
 }
 template <int W>
-INVEX_INLINE Vec<W> leaky(Vec<W> y) {
-  return y > 0 ? y : kLeakyReluSlope * y;
+INVEX_INLINE void leaky(Vec<W>& y) {
+  y = y > 0 ? y : kLeakyReluSlope * y;
 }
 
 struct BlockJob {
@@ -89,11 +85,15 @@ INVEX_INLINE void first_layer(const BlockJob& j, const float* lat, size_t p0, fl
     const float* pp = j.pixel_part + o * j.stride + p0;
     float* dst = a + o * kBlock;
     for (int p = 0; p < kBlock; p += W) {
-      const Vec<W> y = loadv<W>(pp + p) + lat[o];
-      if (single)
+      Vec<W> y;
+      loadv<W>(y, pp + p);
+      y += lat[o];
+      if (single) {
         for (int i = 0; i < W; ++i) dst[p + i] = std::tanh(y[i]);
-      else
-        storev<W>(dst + p, leaky<W>(y));
+      } else {
+        leaky<W>(y);
+        storev<W>(dst + p, y);
+      }
     }
   }
 }
@@ -105,18 +105,22 @@ INVEX_INLINE void next_layer(const FrozenCppn::Layer& L, bool last, const float*
     const float* wr = &L.weight[static_cast<size_t>(o) * L.in];
     float* dst = b + o * kBlock;
     for (int p = 0; p < kBlock; p += 2 * W) {
-      Vec<W> s0 = Vec<W>{} + L.bias[o], s1 = s0;
+      Vec<W> s0 = Vec<W>{} + L.bias[o], s1 = s0, x0, x1;
       for (int q = 0; q < L.in; ++q) {
         const float* src = a + q * kBlock + p;
-        s0 += wr[q] * loadv<W>(src);
-        s1 += wr[q] * loadv<W>(src + W);
+        loadv<W>(x0, src);
+        loadv<W>(x1, src + W);
+        s0 += wr[q] * x0;
+        s1 += wr[q] * x1;
       }
       if (last) {
         for (int i = 0; i < W; ++i) dst[p + i] = std::tanh(s0[i]);
         for (int i = 0; i < W; ++i) dst[p + W + i] = std::tanh(s1[i]);
       } else {
-        storev<W>(dst + p, leaky<W>(s0));
-        storev<W>(dst + p + W, leaky<W>(s1));
+        leaky<W>(s0);
+        leaky<W>(s1);
+        storev<W>(dst + p, s0);
+        storev<W>(dst + p + W, s1);
       }
     }
   }
@@ -146,10 +150,12 @@ INVEX_INLINE void pixel_block(const FrozenCppn& c, const float* feat, float* dst
   for (int o = 0; o < L.out; ++o) {
     const float* wr = &L.weight[static_cast<size_t>(o) * L.in];
     for (int p = 0; p < kBlock; p += 2 * W) {
-      Vec<W> s0 = Vec<W>{} + L.bias[o], s1 = s0;
+      Vec<W> s0 = Vec<W>{} + L.bias[o], s1 = s0, x0, x1;
       for (int q = 0; q < F; ++q) {
-        s0 += wr[q] * loadv<W>(feat + q * kBlock + p);
-        s1 += wr[q] * loadv<W>(feat + q * kBlock + p + W);
+        loadv<W>(x0, feat + q * kBlock + p);
+        loadv<W>(x1, feat + q * kBlock + p + W);
+        s0 += wr[q] * x0;
+        s1 += wr[q] * x1;
       }
       storev<W>(dst + o * stride + p, s0);
       storev<W>(dst + o * stride + p + W, s1);
