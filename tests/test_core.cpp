@@ -268,7 +268,7 @@ TEST_CASE("frozen CPPN renders what the generator produced, at any resolution an
   CHECK(fine.image(3)[1 * 19 + 1] != fine.image(3)[0]);
 }
 
-TEST_CASE("latent grid and canonical sweep follow method.md §4 and the issue's K") {
+TEST_CASE("latent grid and canonical sweep follow method.md §4 and §10.1's K") {
   auto g = latent_grid(2, 20);
   CHECK(g.count == 400);
   CHECK(g.at(1, 0) == 0.0f);  // last dimension fastest
