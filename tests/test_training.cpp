@@ -54,6 +54,11 @@ TEST_CASE("winding number and coverage of synthetic angle sequences") {
   CHECK(winding_number(still) == doctest::Approx(0));
   CHECK(circular_coverage(once) == doctest::Approx(1));
   CHECK(circular_coverage(still) == doctest::Approx(1.0 / 36));
+  // A diverged run's NaN phases cover nothing; angles outside [-π, π] wrap (-7 rad is bin 31 of
+  // 36: (-7 + 4π) / 2π · 36 = 31.9).
+  CHECK(circular_coverage({std::nanf(""), 0.1f, -7.0f}) == doctest::Approx(2.0 / 36));
+  CHECK(circular_coverage({std::nanf(""), -7.0f, -7.0f + 4 * static_cast<float>(M_PI)}) ==
+        doctest::Approx(1.0 / 36));
 }
 
 TEST_CASE("a few hundred steps of circle/complex learn a phase loop") {

@@ -26,7 +26,11 @@ double circular_coverage(const std::vector<float>& a, int bins) {
   if (a.empty()) return 0;
   std::vector<bool> seen(bins, false);
   for (float v : a) {
-    double u = std::fmod(v + 2 * M_PI, 2 * M_PI) / (2 * M_PI);
+    // A NaN image (a diverged run) has no phase: it covers no bin, rather than indexing out of
+    // range. Any finite angle wraps into [0, 2π).
+    if (!std::isfinite(v)) continue;
+    double u = v / (2 * M_PI);
+    u -= std::floor(u);
     int b = std::min(bins - 1, static_cast<int>(u * bins));
     seen[b] = true;
   }
