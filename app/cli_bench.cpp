@@ -7,8 +7,9 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
-#include "app/cli_args.h"
+#include "app/cli_parser.h"
 #include "app/commands.h"
+#include "app/config_options.h"
 #include "core/io/mei_cache.h"
 #include "core/io/run_directory.h"
 #include "core/method/trainer.h"
@@ -32,8 +33,8 @@ double percentile(std::vector<double> v, double q) {
   return v[std::min(i, v.size() - 1)];
 }
 
-// The manifold is good when the canonical sweep meets the bar: mean >= 0.95,
-// min >= 0.9, and for a 1-D loop winding ±1 with coverage >= 0.9 of every circular variable.
+// The manifold is good when the canonical sweep meets the bar of README "Performance": mean >=
+// 0.95, min >= 0.9, and for a 1-D loop winding ±1 with coverage >= 0.9 of every circular variable.
 bool manifold_is_good(const RunSummary& s, bool loop) {
   if (s.invariance.mean_activation < 0.95 || s.invariance.min_activation < 0.9) return false;
   for (auto& c : s.invariance.circular) {
@@ -44,14 +45,8 @@ bool manifold_is_good(const RunSummary& s, bool loop) {
   return true;
 }
 
-nlohmann::json bench_one(RunConfig cfg, int steps, bool time_to_manifold, double limit_seconds,
-                         bool quiet) {
-  nlohmann::json j;
-  j["preset"] = cfg.name;
-  long images = 1;
-  for (int d = 0; d < cfg.latent.dims(); ++d) images *= cfg.latent.grid_points;
-  j["images_per_step"] = images;
-  j["image_size"] = {cfg.image.height, cfg.image.width};
+// Median and p90 milliseconds per step after 3 warm-up steps, and the median of each piece.
+void time_steps(const RunConfig& cfg, int steps, nlohmann::json& j) {
   Trainer trainer(cfg, mei_activation_for(cfg));
   const int warmup = 3;
   std::vector<double> total, gen, neuron, loss, back, update;
@@ -69,7 +64,7 @@ nlohmann::json bench_one(RunConfig cfg, int steps, bool time_to_manifold, double
     back.push_back(t.backward);
     update.push_back(t.update);
   }
-  double med = percentile(total, 0.5);
+  const double med = percentile(total, 0.5);
   j["ms_per_step_median"] = med;
   j["ms_per_step_p90"] = percentile(total, 0.9);
   j["steps_per_second"] = med > 0 ? 1000 / med : 0;
@@ -78,88 +73,132 @@ nlohmann::json bench_one(RunConfig cfg, int steps, bool time_to_manifold, double
                            {"loss", percentile(loss, 0.5)},
                            {"backward", percentile(back, 0.5)},
                            {"update", percentile(update, 0.5)}};
-  if (time_to_manifold) {
-    // A fresh run, checked at every epoch with the same sweep the report uses.
-    Trainer fresh(cfg, mei_activation_for(cfg));
-    const bool loop = cfg.latent.dims() == 1 && cfg.latent.periodic[0];
-    auto t0 = std::chrono::steady_clock::now();
-    double reached = -1;
-    int reached_step = -1;
-    RunSummary last;
-    while (!fresh.finished()) {
-      auto r = fresh.step();
-      if (!r.ok) break;
-      double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      if (r.epoch_finished) {
-        last = summarise(fresh);
-        if (manifold_is_good(last, loop)) {
-          reached = el;
-          reached_step = fresh.step_index();
-          break;
-        }
+}
+
+// Trains a fresh run, checked at every epoch with the same sweep the report uses, until the
+// manifold is good or limit_seconds have passed.
+void time_to_manifold(const RunConfig& cfg, double limit_seconds, nlohmann::json& j) {
+  Trainer fresh(cfg, mei_activation_for(cfg));
+  const bool loop = cfg.latent.dims() == 1 && cfg.latent.periodic[0];
+  auto t0 = std::chrono::steady_clock::now();
+  double reached = -1;
+  int reached_step = -1;
+  RunSummary last;
+  while (!fresh.finished()) {
+    auto r = fresh.step();
+    if (!r.ok) break;
+    double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (r.epoch_finished) {
+      last = summarise(fresh);
+      if (manifold_is_good(last, loop)) {
+        reached = el;
+        reached_step = fresh.step_index();
+        break;
       }
-      if (el > limit_seconds) break;
     }
-    j["time_to_manifold_seconds"] =
-        reached >= 0 ? nlohmann::json(reached) : nlohmann::json(nullptr);
-    j["time_to_manifold_steps"] =
-        reached_step >= 0 ? nlohmann::json(reached_step) : nlohmann::json(nullptr);
-    j["time_to_manifold_final_mean"] = last.invariance.mean_activation;
-    j["time_to_manifold_final_min"] = last.invariance.min_activation;
+    if (el > limit_seconds) break;
   }
+  j["time_to_manifold_seconds"] = reached >= 0 ? nlohmann::json(reached) : nlohmann::json(nullptr);
+  j["time_to_manifold_steps"] =
+      reached_step >= 0 ? nlohmann::json(reached_step) : nlohmann::json(nullptr);
+  j["time_to_manifold_final_mean"] = last.invariance.mean_activation;
+  j["time_to_manifold_final_min"] = last.invariance.min_activation;
+}
+
+nlohmann::json bench_one(const RunConfig& cfg, int steps, bool with_time_to_manifold,
+                         double limit_seconds, bool quiet) {
+  nlohmann::json j;
+  j["preset"] = cfg.name;
+  long images = 1;
+  for (int d = 0; d < cfg.latent.dims(); ++d) images *= cfg.latent.grid_points;
+  j["images_per_step"] = images;
+  j["image_size"] = {cfg.image.height, cfg.image.width};
+  time_steps(cfg, steps, j);
+  if (with_time_to_manifold) time_to_manifold(cfg, limit_seconds, j);
   j["peak_memory_mb"] = peak_rss_mb();
-  if (!quiet)
+  if (!quiet) {
+    const double med = j["ms_per_step_median"];
     std::fprintf(stderr, "%-36s %8.2f ms/step (p90 %.2f)  %.1f steps/s\n", cfg.name.c_str(), med,
-                 percentile(total, 0.9), med > 0 ? 1000 / med : 0);
+                 j["ms_per_step_p90"].get<double>(), med > 0 ? 1000 / med : 0);
+  }
   return j;
+}
+
+// What the command line asked for.
+struct BenchRequest {
+  ConfigOptions config;
+  bool all = false, json = false, time_to_manifold = false, reference = false;
+  int steps = 20, threads = 0, image_size = 30, grid_points = 0;
+  double limit = 300;
+  CLI::Option *image_size_option = nullptr, *grid_points_option = nullptr;
+};
+
+void define_options(CLI::App& app, BenchRequest& r) {
+  set_up_command(app, "(--preset NAME | --config FILE | --all) [options]",
+                 "--json prints {threads, results: [{preset, images_per_step, image_size, "
+                 "ms_per_step_median, ms_per_step_p90, steps_per_second, pieces_ms_median: "
+                 "{generate, transform_and_neuron, loss, backward, update}, peak_memory_mb, and "
+                 "with --time-to-manifold time_to_manifold_seconds, time_to_manifold_steps, "
+                 "time_to_manifold_final_mean, time_to_manifold_final_min}]}.\n"
+                 "Exit codes: 0 done, 2 bad input.");
+  add_config_source(app, r.config);
+  app.add_flag("--all", r.all, "every preset, each also with --time-to-manifold");
+  add_integer(app, "--steps N", r.steps, 1, 100000, "timed steps (after 3 warm-up steps)");
+  add_threads(app, r.threads, "all cores");
+  r.image_size_option =
+      add_integer(app, "--image-size PX", r.image_size, 4, 512,
+                  "train at PX x PX images instead (scaling studies)", "the config's");
+  r.grid_points_option =
+      add_integer(app, "--grid-points G", r.grid_points, 3, 4096,
+                  "latent grid points per dimension instead (scaling studies)", "the config's");
+  add_mei_option(app, r.config);
+  app.add_flag("--reference", r.reference,
+               "time the autograd reference CPPN (as INVEX_REFERENCE_CPPN=1 does)");
+  app.add_flag("--time-to-manifold", r.time_to_manifold,
+               "also train a fresh run until the sweep is good: mean >= 0.95, min >= 0.9, "
+               "winding ±1, coverage >= 0.9 (or --limit)");
+  add_number(app, "--limit SECONDS", r.limit, 1, 1e6, "give up --time-to-manifold after this long");
+  app.add_flag("--json", r.json, "print the results as JSON on stdout (instead of a line each)");
+}
+
+// The configs to time: every preset or the one named, resized for scaling studies.
+std::vector<RunConfig> configs_to_time(const BenchRequest& r) {
+  std::vector<RunConfig> configs;
+  if (r.all) {
+    for (auto& name : list_presets()) configs.push_back(load_preset(name));
+  } else {
+    configs.push_back(config_from_options(r.config));
+  }
+  for (auto& cfg : configs) {
+    if (*r.image_size_option)
+      cfg.image.height = cfg.image.width = cfg.neuron.height = cfg.neuron.width = r.image_size;
+    if (*r.grid_points_option) cfg.latent.grid_points = r.grid_points;
+    validate(cfg, cfg.name + " with --image-size/--grid-points");
+  }
+  return configs;
 }
 
 }  // namespace
 
 int run_bench(int argc, char** argv) {
+  BenchRequest request;
+  CLI::App app(
+      "Milliseconds per training step (median and p90 after 3 warm-up steps), the time "
+      "of each piece of the step and peak memory; --time-to-manifold also trains a "
+      "fresh run until its sweep is good.",
+      "invex bench");
+  define_options(app, request);
+  if (const int code = parse_command(app, argc, argv); code >= 0) return code;
   try {
-    Args a(argc, argv, {"--json", "--all", "--time-to-manifold", "--reference", "--help"},
-           {"--preset", "--config", "--steps", "--threads", "--limit", "--mei", "--image-size",
-            "--grid-points"});
-    if (a.has("--help")) {
-      std::puts(
-          "usage: invex bench (--preset NAME | --config FILE | --all) [--steps N] [--threads N]\n"
-          "                   [--image-size PX] [--grid-points G] [--reference]\n"
-          "                   [--time-to-manifold] [--limit SECONDS] [--json]\n"
-          "Median and p90 milliseconds per training step after 3 warm-up steps, the time of\n"
-          "each piece of the step, peak memory; --time-to-manifold also trains a fresh run\n"
-          "until the sweep is good (mean >= 0.95, min >= 0.9, winding ±1, coverage >= 0.9).");
-      return 0;
-    }
-    if (a.has("--reference")) setenv("INVEX_REFERENCE_CPPN", "1", 1);
-    int threads = set_compute_threads(static_cast<int>(a.get_int("--threads", 0, 0, 1024)));
-    int steps = static_cast<int>(a.get_int("--steps", 20, 1, 100000));
-    double limit = a.get_double("--limit", 300, 1, 1e6);
+    if (request.reference) setenv("INVEX_REFERENCE_CPPN", "1", 1);
     nlohmann::json out;
-    out["threads"] = threads;
+    out["threads"] = set_compute_threads(request.threads);
     out["results"] = nlohmann::json::array();
-    std::vector<RunConfig> configs;
-    if (a.has("--all")) {
-      for (auto& name : list_presets()) configs.push_back(load_preset(name));
-    } else {
-      configs.push_back(config_from_args(a, "invex bench"));
+    for (const RunConfig& cfg : configs_to_time(request)) {
+      const bool ttm = request.time_to_manifold || request.all;
+      out["results"].push_back(bench_one(cfg, request.steps, ttm, request.limit, request.json));
     }
-    // Scaling studies: the same preset at another image or grid size.
-    for (auto& cfg : configs) {
-      if (a.has("--image-size")) {
-        int px = static_cast<int>(a.get_int("--image-size", 30, 4, 512));
-        cfg.image.height = cfg.image.width = cfg.neuron.height = cfg.neuron.width = px;
-      }
-      cfg.latent.grid_points =
-          static_cast<int>(a.get_int("--grid-points", cfg.latent.grid_points, 3, 4096));
-      validate(cfg, "invex bench");
-    }
-    for (auto& cfg : configs) {
-      // With --all every preset also trains from fresh until its sweep is good (or --limit).
-      bool ttm = a.has("--time-to-manifold") || a.has("--all");
-      out["results"].push_back(bench_one(cfg, steps, ttm, limit, a.has("--json")));
-    }
-    if (a.has("--json")) std::printf("%s\n", out.dump(2).c_str());
+    if (request.json) std::printf("%s\n", out.dump(2).c_str());
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "invex bench: %s\n", e.what());

@@ -3,11 +3,12 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <string>
 
-#include "app/cli_args.h"
+#include "app/cli_parser.h"
 #include "app/commands.h"
 #include "core/export/export_manifold.h"
 #include "core/io/saved_run.h"
@@ -16,30 +17,6 @@
 
 namespace invex::cli {
 namespace {
-
-const char* kRenderHelp =
-    "usage: invex render --run DIR --out OUTDIR [options] [--gif] [--png] [--npy] [--figure]\n"
-    "  --run DIR          a trained run (DIR/run.invex, or the .invex file itself)\n"
-    "  --out OUTDIR       where to write (created if missing)\n"
-    "  --frames N         images along the path (default 64)\n"
-    "  --size PX          rendered resolution, PX x PX (default 256): the CPPN is rendered at\n"
-    "                     this size, not upscaled\n"
-    "  --fps F            GIF frame rate, up to 50 (default 20)\n"
-    "  --colormap NAME    grey | diverging (default grey); one symmetric scale for all frames\n"
-    "  --path NAME        axis0 | axis1 | loop (default axis0): 1-D latents loop around the\n"
-    "                     circle (periodic) or go there and back; 2-D: sweep one coordinate with\n"
-    "                     the other at pi, or a circle of radius 0.8 pi around (pi, pi)\n"
-    "  --quiet            no progress line\n"
-    "Outputs (all when no format flag is given):\n"
-    "  --gif      OUTDIR/manifold.gif\n"
-    "  --png      OUTDIR/frames/frame_0000.png ...\n"
-    "  --npy      OUTDIR/manifold.npy (K x C x PX x PX, transformed images), latents.npy (K x D),\n"
-    "             activations.npy (K) and activations.csv\n"
-    "  --figure   OUTDIR/figure.png: thumbnails of the canonical sweep above its activation\n"
-    "Activations are the neuron's response divided by its MEI activation. The neuron only\n"
-    "accepts its own resolution, so they are measured on images rendered at the training\n"
-    "resolution at the same latent points, whatever --size is.\n"
-    "Exit codes: 0 done, 2 bad input or a file that cannot be read or written, 130 interrupted.";
 
 std::atomic<bool> interrupted{false};
 void on_signal(int) { interrupted = true; }
@@ -87,49 +64,72 @@ std::string run_file_of(const std::string& run) {
   struct stat st;
   if (::stat(run.c_str(), &st) == 0 && S_ISREG(st.st_mode)) return run;
   const std::string file = run + "/run.invex";
-  if (::stat(run.c_str(), &st) != 0) throw UsageError("--run: no such directory " + run);
+  if (::stat(run.c_str(), &st) != 0) throw ConfigError("--run: no such directory " + run);
   if (::stat(file.c_str(), &st) != 0)
-    throw UsageError("--run: no saved run in " + run + " (expected " + file + ")");
+    throw ConfigError("--run: no saved run in " + run + " (expected " + file + ")");
   return file;
 }
 
-}  // namespace
-
-int run_render(int argc, char** argv) {
-  ExportOptions opt;
+// What the command line asked for.
+struct RenderRequest {
   std::string run, out;
-  ExportFormats formats;
+  ExportOptions options;
+  bool gif = false, png = false, npy = false, figure = false;  // the format flags given
+  ExportFormats formats;                                       // what will be written
   bool quiet = false;
-  try {
-    Args a(argc, argv, {"--gif", "--png", "--npy", "--figure", "--quiet", "--help"},
-           {"--run", "--out", "--frames", "--size", "--fps", "--colormap", "--path"});
-    if (a.has("--help")) {
-      std::puts(kRenderHelp);
-      return 0;
-    }
-    if (!a.has("--run")) throw UsageError("--run DIR is required (see --help)");
-    if (!a.has("--out")) throw UsageError("--out OUTDIR is required (see --help)");
-    run = a.get("--run");
-    out = a.get("--out");
-    opt.frames = static_cast<int>(a.get_int("--frames", opt.frames, 2, 10000));
-    opt.size = static_cast<int>(a.get_int("--size", opt.size, 8, 4096));
-    // Wide bounds here: validate_export_options says why fps stops at 50.
-    opt.fps = a.get_double("--fps", opt.fps, -1e9, 1e9);
-    opt.colormap = a.get("--colormap", opt.colormap);
-    opt.path = a.get("--path", opt.path);
-    validate_export_options(opt);
-    const bool any = a.has("--gif") || a.has("--png") || a.has("--npy") || a.has("--figure");
-    formats.gif = !any || a.has("--gif");
-    formats.png = !any || a.has("--png");
-    formats.npy = !any || a.has("--npy");
-    formats.figure = !any || a.has("--figure");
-    quiet = a.has("--quiet");
-    run = run_file_of(run);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "invex render: %s\n", e.what());
-    return 2;
-  }
+};
 
+void define_options(CLI::App& app, RenderRequest& r) {
+  set_up_command(app, "--run DIR --out OUTDIR [options] [--gif] [--png] [--npy] [--figure]",
+                 "Outputs (all of them when no format flag is given): --gif OUTDIR/manifold.gif; "
+                 "--png OUTDIR/frames/frame_0000.png ...; --npy OUTDIR/manifold.npy (K x C x PX x "
+                 "PX, transformed images), latents.npy (K x D), activations.npy (K) and "
+                 "activations.csv; --figure OUTDIR/figure.png.\n"
+                 "Activations are the neuron's response divided by its MEI activation. The neuron "
+                 "only accepts its own resolution, so they are measured on images rendered at the "
+                 "training resolution at the same latent points, whatever --size is.\n"
+                 "Exit codes: 0 done, 2 bad input or a file that cannot be read or written, 130 "
+                 "interrupted (nothing is written).");
+  add_text(app, "--run DIR", r.run, "a trained run (DIR/run.invex, or the .invex file itself)")
+      ->required();
+  add_text(app, "--out OUTDIR", r.out, "where to write (created if missing)")->required();
+  ExportOptions& o = r.options;
+  add_integer(app, "--frames N", o.frames, 2, 10000, "images along the path");
+  add_integer(app, "--size PX", o.size, 8, 4096,
+              "rendered resolution, PX x PX: the CPPN is rendered at this size, not upscaled");
+  // Any number here: validate_export_options checks the range (for the GUI as well) and says
+  // why fps stops at 50.
+  describe(app.add_option("--fps", o.fps)->transform(number_in(-HUGE_VAL, HUGE_VAL)), "--fps F",
+           "GIF frame rate, above 0 and at most 50 (default " + number_text(o.fps) + ")");
+  add_text(app, "--colormap NAME", o.colormap,
+           "grey | diverging (default " + o.colormap + "); one symmetric scale for all frames");
+  add_text(app, "--path NAME", o.path,
+           "axis0 | axis1 | loop (default " + o.path +
+               "): 1-D latents loop around the circle (periodic) or go there and back; 2-D: "
+               "sweep one coordinate with the other at pi, or a circle of radius 0.8 pi around "
+               "(pi, pi)");
+  app.add_flag("--quiet", r.quiet, "no progress line");
+  app.add_flag("--gif", r.gif, "write OUTDIR/manifold.gif");
+  app.add_flag("--png", r.png, "write OUTDIR/frames/frame_NNNN.png");
+  app.add_flag("--npy", r.npy,
+               "write manifold.npy, latents.npy, activations.npy and activations.csv");
+  app.add_flag("--figure", r.figure,
+               "write figure.png: thumbnails of the canonical sweep above its activation");
+}
+
+// Checks the request beyond what the parser does; no format flag means every format.
+void complete(RenderRequest& r) {
+  validate_export_options(r.options);
+  const bool any = r.gif || r.png || r.npy || r.figure;
+  r.formats.gif = !any || r.gif;
+  r.formats.png = !any || r.png;
+  r.formats.npy = !any || r.npy;
+  r.formats.figure = !any || r.figure;
+  r.run = run_file_of(r.run);
+}
+
+// Loads the run and exports it with a progress line; Ctrl-C or SIGTERM cancels (exit 130).
+int export_run(const RenderRequest& r) {
   interrupted = false;
   auto old_int = std::signal(SIGINT, on_signal);
   auto old_term = std::signal(SIGTERM, on_signal);
@@ -141,22 +141,22 @@ int run_render(int argc, char** argv) {
     }
   } restore{old_int, old_term};
 
-  Progress progress(quiet);
+  Progress progress(r.quiet);
   try {
     progress.stage("loading the run");
-    const std::unique_ptr<Trainer> trainer = load_trainer(run);
+    const std::unique_ptr<Trainer> trainer = load_trainer(r.run);
     const std::shared_ptr<Snapshot> snap = trainer->snapshot(false);
     ExportRequest request;
-    request.outdir = out;
-    request.formats = formats;
-    request.options = opt;
+    request.outdir = r.out;
+    request.formats = r.formats;
+    request.options = r.options;
     const ExportSummary summary = export_manifold(*snap, request, [&](const ExportStatus& st) {
       if (st.stage != progress.stage_name()) progress.stage(st.stage);
       return progress.update(st.stage_fraction);
     });
     progress.done();
-    if (!quiet)
-      std::fprintf(stderr, "invex render: wrote %s to %s\n", summary.list().c_str(), out.c_str());
+    if (!r.quiet)
+      std::fprintf(stderr, "invex render: wrote %s to %s\n", summary.list().c_str(), r.out.c_str());
     return 0;
   } catch (const ExportCancelled&) {
     progress.done();
@@ -168,6 +168,25 @@ int run_render(int argc, char** argv) {
     std::fprintf(stderr, "invex render: %s\n", e.what());
     return 2;
   }
+}
+
+}  // namespace
+
+int run_render(int argc, char** argv) {
+  RenderRequest request;
+  CLI::App app(
+      "Exports a trained run: a GIF, PNG frames, NumPy arrays and a figure of the "
+      "manifold, rendered from the CPPN at any size.",
+      "invex render");
+  define_options(app, request);
+  if (const int code = parse_command(app, argc, argv); code >= 0) return code;
+  try {
+    complete(request);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "invex render: %s\n", e.what());
+    return 2;
+  }
+  return export_run(request);
 }
 
 }  // namespace invex::cli

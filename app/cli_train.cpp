@@ -1,20 +1,19 @@
-// invex train / presets / eval: the method without a window.
+// invex train: trains a manifold without a window and writes the run directory.
 #include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
-#include <filesystem>
-#include <iostream>
+#include <memory>
+#include <string>
 
-#include "app/cli_args.h"
+#include "app/cli_parser.h"
 #include "app/commands.h"
+#include "app/config_options.h"
 #include "core/io/atomic_file.h"
 #include "core/io/mei_cache.h"
-#include "core/io/npy.h"
 #include "core/io/run_directory.h"
 #include "core/io/saved_run.h"
 #include "core/method/trainer.h"
-#include "core/neurons/neuron.h"
 #include "core/run/config.h"
 #include "core/support/thread_pool.h"
 
@@ -23,6 +22,79 @@ namespace {
 
 std::atomic<bool> interrupted{false};
 void on_signal(int) { interrupted = true; }
+
+// What the command line asked for.
+struct TrainRequest {
+  ConfigOptions config;
+  std::string resume, out;
+  int threads = 0;
+  bool quiet = false;
+};
+
+void define_options(CLI::App& app, TrainRequest& r) {
+  set_up_command(app, "(--preset NAME | --config FILE | --resume DIR) [options]",
+                 "Prints report.json's content on stdout when done.\n"
+                 "Exit codes: 0 done, 2 bad input, 3 stopped on a non-finite loss (the last good "
+                 "state is written), 130 interrupted by Ctrl-C or SIGTERM (the run is saved; "
+                 "continue it with --resume).");
+  add_config_source(app, r.config);
+  add_text(app, "--resume DIR", r.resume,
+           "continue the run saved in DIR (DIR/run.invex) from its last checkpoint, with its "
+           "own config");
+  add_text(app, "--out DIR", r.out,
+           "write the run here (default: runs/<config name>; with --resume: the resumed DIR)");
+  add_training_overrides(app, r.config);
+  add_mei_option(app, r.config);
+  add_threads(app, r.threads, "all cores");
+  app.add_flag("--quiet", r.quiet, "no progress line");
+}
+
+// A trainer ready to step, and where its run goes.
+struct PreparedRun {
+  std::unique_ptr<Trainer> trainer;
+  std::string out;
+  int threads = 0;
+  bool quiet = false;
+};
+
+std::unique_ptr<Trainer> resume_trainer(const TrainRequest& r) {
+  if (r.config.names_a_config())
+    throw ConfigError("--resume continues a saved run: do not give --preset or --config");
+  if (const std::string o = r.config.given_override(); !o.empty())
+    throw ConfigError("--resume continues a saved run with its own config: do not give " + o);
+  std::unique_ptr<Trainer> trainer = load_trainer(r.resume + "/run.invex");
+  if (!r.quiet)
+    std::fprintf(stderr, "invex train: resuming %s at step %d of %d\n", r.resume.c_str(),
+                 trainer->step_index(), trainer->config().total_steps());
+  return trainer;
+}
+
+std::unique_ptr<Trainer> fresh_trainer(const RunConfig& cfg, const std::string& out, bool quiet) {
+  // Fail on an unwritable output before spending minutes training.
+  ensure_directory(out);
+  write_file_atomic(out + "/config.json", config_to_json(cfg) + "\n");
+  if (!quiet && cfg.mei.activation <= 0)
+    std::fprintf(stderr,
+                 "invex train: finding the MEI activation of %s (cached after the first time)...\n",
+                 cfg.neuron.type.c_str());
+  return std::make_unique<Trainer>(cfg, mei_activation_for(cfg));
+}
+
+// The trainer of --resume DIR or of a fresh run of the config. Throws on bad input.
+PreparedRun prepare(const TrainRequest& r) {
+  PreparedRun run;
+  run.quiet = r.quiet;
+  run.threads = set_compute_threads(r.threads);
+  if (!r.resume.empty()) {
+    run.out = r.out.empty() ? r.resume : r.out;
+    run.trainer = resume_trainer(r);
+  } else {
+    const RunConfig cfg = config_from_options(r.config);
+    run.out = r.out.empty() ? "runs/" + cfg.name : r.out;
+    run.trainer = fresh_trainer(cfg, run.out, r.quiet);
+  }
+  return run;
+}
 
 std::string clock_text(double seconds) {
   if (!(seconds >= 0) || seconds > 1e7) return "--:--";
@@ -35,203 +107,109 @@ std::string clock_text(double seconds) {
   return buf;
 }
 
-const char* kTrainHelp =
-    "usage: invex train (--preset NAME | --config FILE | --resume DIR) [options]\n"
-    "  --out DIR              write the run here (default: runs/<preset name>)\n"
-    "  --seed N               override training.seed\n"
-    "  --epochs-per-reg N     override training.epochs_per_reg\n"
-    "  --steps-per-epoch N    override training.steps_per_epoch\n"
-    "  --checkpoint-every N   save run.invex every N steps (default 500, 0: only at the end)\n"
-    "  --stop-mean A --stop-min B   stop once the sweep's mean >= A and min >= B (per epoch)\n"
-    "  --mei VALUE            use this MEI activation instead of computing it\n"
-    "  --threads N            compute threads (default: all cores)\n"
-    "  --quiet                no progress line\n"
-    "Exit codes: 0 done, 2 bad input, 3 stopped on a non-finite loss, 130 interrupted (saved).";
+// One line on stderr, redrawn at most twice a second and after the last step: where the
+// schedule is, the step's activation, speed and the time left.
+class ProgressLine {
+ public:
+  explicit ProgressLine(const Trainer& trainer)
+      : trainer_(trainer),
+        start_step_(trainer.step_index()),
+        start_(Clock::now()),
+        last_(start_ - std::chrono::seconds(1)) {}
+
+  void update(const StepResult& r) {
+    const auto now = Clock::now();
+    if (now - last_ <= std::chrono::milliseconds(500) && !r.finished) return;
+    last_ = now;
+    const RunConfig& cfg = trainer_.config();
+    const double elapsed = std::chrono::duration<double>(now - start_).count();
+    const double rate = elapsed > 0 ? (trainer_.step_index() - start_step_) / elapsed : 0;
+    const double eta = rate > 0 ? (cfg.total_steps() - trainer_.step_index()) / rate : -1;
+    std::fprintf(stderr,
+                 "\r[phase %d/%zu epoch %3d/%d step %6d/%d] activation %.3f (min %.3f) "
+                 "reg %.4f  %.1f steps/s  ETA %s   ",
+                 trainer_.phase() + 1, cfg.training.reg_coefs.size(), trainer_.epoch_in_phase() + 1,
+                 cfg.training.epochs_per_reg, trainer_.step_index(), cfg.total_steps(),
+                 r.activation, r.min_activation, r.regulariser, rate, clock_text(eta).c_str());
+    std::fflush(stderr);
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  const Trainer& trainer_;
+  const int start_step_;
+  const Clock::time_point start_;
+  Clock::time_point last_;
+};
+
+struct LoopOutcome {
+  int code = 0;         // the exit code: 0, 3 (non-finite loss) or 130 (signal)
+  std::string stopped;  // why the run ended before its last step ("" if it did not)
+};
+
+// Steps until the schedule ends, the stop rule is met, a step fails or SIGINT/SIGTERM arrives,
+// writing checkpoints along the way.
+LoopOutcome train_loop(const PreparedRun& run) {
+  Trainer& trainer = *run.trainer;
+  const int every = trainer.config().training.checkpoint_every;
+  ProgressLine progress(trainer);
+  while (!trainer.finished()) {
+    if (interrupted) return {130, "interrupted"};
+    const StepResult r = trainer.step();
+    if (!r.ok) {
+      std::fprintf(stderr, "\ninvex train: %s\n", r.message.c_str());
+      return {3, r.message};
+    }
+    if (every > 0 && trainer.step_index() % every == 0) write_checkpoint(trainer, run.out);
+    if (!run.quiet) progress.update(r);
+  }
+  return {};
+}
+
+// Writes the run directory, prints the report and says how to resume an interrupted run.
+int write_run(const PreparedRun& run, LoopOutcome outcome) {
+  const Trainer& trainer = *run.trainer;
+  if (!run.quiet) std::fprintf(stderr, "\n");
+  if (outcome.stopped.empty() && trainer.step_index() < trainer.config().total_steps())
+    outcome.stopped = "stop rule met";
+  const RunSummary s = write_run_directory(trainer, run.out, outcome.stopped, run.threads);
+  std::printf("%s\n", summary_to_json(s, trainer.config(), run.threads).c_str());
+  if (outcome.code == 130)
+    std::fprintf(stderr, "invex train: interrupted; resume with: invex train --resume %s\n",
+                 run.out.c_str());
+  return outcome.code;
+}
 
 }  // namespace
 
-// Applies the command-line overrides shared by train and bench to a config.
-RunConfig config_from_args(const Args& a, const std::string& command) {
-  RunConfig cfg;
-  if (a.has("--preset") == a.has("--config"))
-    throw UsageError("give exactly one of --preset NAME or --config FILE");
-  cfg = a.has("--preset") ? load_preset(a.get("--preset")) : load_config_file(a.get("--config"));
-  if (a.has("--seed")) cfg.training.seed = a.get_int("--seed", 0, 0, 1L << 62);
-  cfg.training.epochs_per_reg =
-      a.get_int("--epochs-per-reg", cfg.training.epochs_per_reg, 1, 100000);
-  cfg.training.steps_per_epoch =
-      a.get_int("--steps-per-epoch", cfg.training.steps_per_epoch, 1, 1000000);
-  cfg.training.checkpoint_every =
-      a.get_int("--checkpoint-every", cfg.training.checkpoint_every, 0, 1000000000);
-  if (a.has("--stop-mean") || a.has("--stop-min")) {
-    cfg.training.stop.enabled = true;
-    cfg.training.stop.mean = a.get_double("--stop-mean", cfg.training.stop.mean, -1e9, 1e9);
-    cfg.training.stop.min = a.get_double("--stop-min", cfg.training.stop.min, -1e9, 1e9);
-  }
-  if (a.has("--mei")) cfg.mei.activation = a.get_double("--mei", 0, 1e-12, 1e12);
-  validate(cfg, command);
-  return cfg;
-}
-
-int run_presets(int, char**) {
-  for (auto& name : list_presets()) {
-    try {
-      auto cfg = load_preset(name);
-      std::printf("%-36s %s\n", name.c_str(), cfg.description.c_str());
-    } catch (const std::exception& e) {
-      std::printf("%-36s (broken: %s)\n", name.c_str(), e.what());
-    }
-  }
-  return 0;
-}
-
 int run_train(int argc, char** argv) {
-  std::unique_ptr<Trainer> trainer;
-  std::string out;
-  int threads = 0;
-  bool quiet = false;
+  TrainRequest request;
+  CLI::App app(
+      "Trains a CPPN to draw the neuron's invariance manifold and writes the run "
+      "directory (config.json, run.invex, manifold.npy, latents.npy, activations.npy, "
+      "report.json, log.csv; see README).",
+      "invex train");
+  define_options(app, request);
+  if (const int code = parse_command(app, argc, argv); code >= 0) return code;
+
+  PreparedRun run;
   try {
-    Args a(argc, argv, {"--quiet", "--help"},
-           {"--preset", "--config", "--resume", "--out", "--seed", "--epochs-per-reg",
-            "--steps-per-epoch", "--threads", "--checkpoint-every", "--stop-mean", "--stop-min",
-            "--mei"});
-    if (a.has("--help")) {
-      std::puts(kTrainHelp);
-      return 0;
-    }
-    quiet = a.has("--quiet");
-    threads = set_compute_threads(static_cast<int>(a.get_int("--threads", 0, 0, 1024)));
-    if (a.has("--resume")) {
-      if (a.has("--preset") || a.has("--config"))
-        throw UsageError("--resume continues a saved run: do not give --preset or --config");
-      out = a.get("--out", a.get("--resume"));
-      trainer = load_trainer(a.get("--resume") + "/run.invex");
-      if (!quiet)
-        std::fprintf(stderr, "invex train: resuming %s at step %d of %d\n",
-                     a.get("--resume").c_str(), trainer->step_index(),
-                     trainer->config().total_steps());
-    } else {
-      RunConfig cfg = config_from_args(a, "invex train");
-      out = a.get("--out", "runs/" + cfg.name);
-      // Fail on an unwritable output before spending minutes training.
-      ensure_directory(out);
-      write_file_atomic(out + "/config.json", config_to_json(cfg) + "\n");
-      if (!quiet && cfg.mei.activation <= 0)
-        std::fprintf(
-            stderr,
-            "invex train: finding the MEI activation of %s (cached after the first time)...\n",
-            cfg.neuron.type.c_str());
-      trainer = std::make_unique<Trainer>(cfg, mei_activation_for(cfg));
-    }
-  } catch (const UsageError& e) {
-    std::fprintf(stderr, "invex train: %s\n", e.what());
-    return 2;
+    run = prepare(request);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "invex train: %s\n", e.what());
     return 2;
   }
-
-  const RunConfig& cfg = trainer->config();
-  if (!quiet)
+  const RunConfig& cfg = run.trainer->config();
+  if (!run.quiet)
     std::fprintf(stderr, "invex train: %s, %d steps, MEI activation %.4f, %d threads -> %s\n",
-                 cfg.name.c_str(), cfg.total_steps(), trainer->mei_activation(), threads,
-                 out.c_str());
+                 cfg.name.c_str(), cfg.total_steps(), run.trainer->mei_activation(), run.threads,
+                 run.out.c_str());
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
-  using Clock = std::chrono::steady_clock;
-  auto last_print = Clock::now() - std::chrono::seconds(1);
-  const int start_step = trainer->step_index();
-  const auto t_start = Clock::now();
-  std::string stopped;
-  int code = 0;
   try {
-    while (!trainer->finished()) {
-      if (interrupted) {
-        stopped = "interrupted";
-        code = 130;
-        break;
-      }
-      StepResult r = trainer->step();
-      if (!r.ok) {
-        std::fprintf(stderr, "\ninvex train: %s\n", r.message.c_str());
-        stopped = r.message;
-        code = 3;
-        break;
-      }
-      const int every = cfg.training.checkpoint_every;
-      if (every > 0 && trainer->step_index() % every == 0) write_checkpoint(*trainer, out);
-      auto now = Clock::now();
-      if (!quiet && (now - last_print > std::chrono::milliseconds(500) || r.finished)) {
-        last_print = now;
-        double el = std::chrono::duration<double>(now - t_start).count();
-        double rate = el > 0 ? (trainer->step_index() - start_step) / el : 0;
-        double eta = rate > 0 ? (cfg.total_steps() - trainer->step_index()) / rate : -1;
-        std::fprintf(stderr,
-                     "\r[phase %d/%zu epoch %3d/%d step %6d/%d] activation %.3f (min %.3f) "
-                     "reg %.4f  %.1f steps/s  ETA %s   ",
-                     trainer->phase() + 1, cfg.training.reg_coefs.size(),
-                     trainer->epoch_in_phase() + 1, cfg.training.epochs_per_reg,
-                     trainer->step_index(), cfg.total_steps(), r.activation, r.min_activation,
-                     r.regulariser, rate, clock_text(eta).c_str());
-        std::fflush(stderr);
-      }
-    }
-    if (!quiet) std::fprintf(stderr, "\n");
-    if (stopped.empty() && trainer->step_index() < cfg.total_steps()) stopped = "stop rule met";
-    RunSummary s = write_run_directory(*trainer, out, stopped, threads);
-    std::printf("%s\n", summary_to_json(s, cfg, threads).c_str());
-    if (code == 130)
-      std::fprintf(stderr, "invex train: interrupted; resume with: invex train --resume %s\n",
-                   out.c_str());
+    return write_run(run, train_loop(run));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "\ninvex train: %s\n", e.what());
-    return 2;
-  }
-  return code;
-}
-
-int run_eval(int argc, char** argv) {
-  try {
-    Args a(argc, argv, {"--help"}, {"--config", "--preset", "--images", "--out", "--threads"});
-    if (a.has("--help")) {
-      std::puts(
-          "usage: invex eval (--config FILE | --preset NAME) --images IN.npy [--out OUT.npy]\n"
-          "The neuron's raw response to each image of an N×C×H×W float32 array (no transform).");
-      return 0;
-    }
-    if (!a.has("--images")) throw UsageError("--images IN.npy is required");
-    set_compute_threads(static_cast<int>(a.get_int("--threads", 0, 0, 1024)));
-    RunConfig cfg = a.has("--preset")
-                        ? load_preset(a.get("--preset"))
-                        : (a.has("--config") ? load_config_file(a.get("--config"))
-                                             : throw UsageError("--config FILE is required"));
-    NeuronEvaluator neuron(cfg.neuron);
-    NpyArray in = read_npy(a.get("--images"));
-    if (in.shape.size() != 4)
-      throw ConfigError(a.get("--images") + ": expected an N×C×H×W array, got " +
-                        std::to_string(in.shape.size()) + " dimensions");
-    ImageStack images;
-    images.count = in.shape[0];
-    images.channels = in.shape[1];
-    images.height = in.shape[2];
-    images.width = in.shape[3];
-    images.data = std::move(in.data);
-    if (images.channels != neuron.channels() || images.height != neuron.height() ||
-        images.width != neuron.width())
-      throw ConfigError(a.get("--images") + ": the neuron expects N×" +
-                        std::to_string(neuron.channels()) + "×" + std::to_string(neuron.height()) +
-                        "×" + std::to_string(neuron.width()) + " images, got N×" +
-                        std::to_string(images.channels) + "×" + std::to_string(images.height) +
-                        "×" + std::to_string(images.width));
-    auto r = neuron.respond(images);
-    if (a.has("--out")) {
-      write_npy(a.get("--out"), {static_cast<long>(r.size())}, r.data());
-    } else {
-      for (float v : r) std::printf("%.7g\n", v);
-    }
-    return 0;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "invex eval: %s\n", e.what());
     return 2;
   }
 }

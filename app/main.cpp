@@ -1,8 +1,8 @@
 // invex: no arguments opens the GUI; subcommands run the same work headless.
 #include <cstdio>
-#include <cstring>
 #include <string>
 
+#include "app/cli_parser.h"
 #include "app/commands.h"
 
 #ifndef INVEX_HAVE_GUI
@@ -17,41 +17,58 @@ int invex::cli::run_gui(int, char**) {
 
 namespace {
 
-void print_usage() {
-  std::puts(
-      "usage: invex [command] [options]\n"
-      "\n"
-      "  (no command)  open the GUI on the default preset (circle/complex)\n"
-      "  gui           open the GUI: [--preset NAME | --run DIR]\n"
-      "  presets       list the presets\n"
-      "  train         train a manifold: (--preset NAME | --config FILE) [--out DIR] ...\n"
-      "  render        export a trained run: --run DIR --out OUTDIR [--gif] [--png] ...\n"
-      "  eval          a neuron's response to images: --config FILE --images IN.npy\n"
-      "  bench         time training steps: --preset NAME | --all [--json]\n"
-      "\n"
-      "`invex COMMAND --help` describes each command's options.");
+struct Command {
+  const char* name;
+  const char* summary;
+  int (*run)(int argc, char** argv);  // argv[0] is the command's name
+};
+
+const Command kCommands[] = {
+    {"gui", "open the GUI: [--preset NAME | --run DIR | --config FILE] ...", invex::cli::run_gui},
+    {"presets", "list the presets", invex::cli::run_presets},
+    {"train", "train a manifold: (--preset NAME | --config FILE | --resume DIR) [--out DIR] ...",
+     invex::cli::run_train},
+    {"render", "export a trained run: --run DIR --out OUTDIR [--gif] [--png] ...",
+     invex::cli::run_render},
+    {"eval", "a neuron's response to images: (--preset NAME | --config FILE) --images IN.npy",
+     invex::cli::run_eval},
+    {"bench", "time training steps: (--preset NAME | --all) [--json] ...", invex::cli::run_bench},
+};
+
+// `invex` with something that is not a command: help, or a mistake.
+int run_top_level(int argc, char** argv) {
+  CLI::App app(
+      "Finds what a visual neuron is invariant to: trains a CPPN to draw the neuron's "
+      "invariance manifold and shows it.",
+      "invex");
+  invex::cli::set_up_command(app, "[command] [options]",
+                             "With no command, invex opens the GUI on circle/complex.\n"
+                             "`invex COMMAND --help` describes each command's options.");
+  for (const Command& c : kCommands) app.add_subcommand(c.name, c.summary);
+  const std::string first = argv[1];
+  if (first == "help") {
+    std::fputs(app.help().c_str(), stdout);
+    return 0;
+  }
+  if (first.empty() || first[0] != '-') {
+    std::fprintf(stderr, "invex: unknown command '%s' (try invex --help)\n", first.c_str());
+    return 2;
+  }
+  const int code = invex::cli::parse_command(app, argc, argv);
+  if (code >= 0) return code;
+  std::fprintf(stderr, "invex: expected a command (try invex --help)\n");
+  return 2;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  using namespace invex::cli;
   if (argc < 2) {
     char gui[] = "gui";
     char* args[] = {gui, nullptr};
-    return run_gui(1, args);
+    return invex::cli::run_gui(1, args);
   }
-  const std::string cmd = argv[1];
-  if (cmd == "-h" || cmd == "--help" || cmd == "help") {
-    print_usage();
-    return 0;
-  }
-  if (cmd == "gui") return run_gui(argc - 1, argv + 1);
-  if (cmd == "presets") return run_presets(argc - 1, argv + 1);
-  if (cmd == "train") return run_train(argc - 1, argv + 1);
-  if (cmd == "render") return run_render(argc - 1, argv + 1);
-  if (cmd == "eval") return run_eval(argc - 1, argv + 1);
-  if (cmd == "bench") return run_bench(argc - 1, argv + 1);
-  std::fprintf(stderr, "invex: unknown command '%s' (try invex --help)\n", cmd.c_str());
-  return 2;
+  for (const Command& c : kCommands)
+    if (argv[1] == std::string(c.name)) return c.run(argc - 1, argv + 1);
+  return run_top_level(argc, argv);
 }

@@ -70,7 +70,7 @@ expect 2 "fps must be in (0, 50] (got 80)" -- "$invex" render --run "$tmp/r1" --
 expect 2 "--frames: expected an integer from 2 to 10000, got '1'" -- "$invex" render --run "$tmp/r1" --out "$tmp/e" --frames 1
 expect 2 "--size: expected an integer" -- "$invex" render --run "$tmp/r1" --out "$tmp/e" --size big
 expect 2 "unknown option '--mp4'" -- "$invex" render --run "$tmp/r1" --out "$tmp/e" --mp4
-expect 2 "--out OUTDIR is required" -- "$invex" render --run "$tmp/r1"
+expect 2 "invex render: --out is required" -- "$invex" render --run "$tmp/r1"
 check "no output directory for bad input" -- test ! -e "$tmp/e"
 expect 0 "usage: invex render" -- "$invex" render --help
 

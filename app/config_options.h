@@ -1,0 +1,42 @@
+// The options that name a run config and override its fields, defined once for every command
+// that uses them (train, bench, eval), so they are spelt, checked and described the same way.
+#pragma once
+
+#include <string>
+
+#include "core/run/config.h"
+
+namespace CLI {
+class App;
+class Option;
+}  // namespace CLI
+
+namespace invex::cli {
+
+struct ConfigOptions {
+  std::string preset, config_file;
+  double mei = 0;
+  unsigned long long seed = 0;
+  int epochs_per_reg = 0, steps_per_epoch = 0, checkpoint_every = 0;
+  double stop_mean = 0, stop_min = 0;
+  // The options added to the parser (null: not offered by this command), to see which were given.
+  CLI::Option *preset_option = nullptr, *config_option = nullptr, *mei_option = nullptr;
+  CLI::Option *seed_option = nullptr, *epochs_option = nullptr, *steps_option = nullptr,
+              *checkpoint_option = nullptr, *stop_mean_option = nullptr, *stop_min_option = nullptr;
+
+  bool names_a_config() const;         // --preset or --config was given
+  std::string given_override() const;  // the first override given ("--seed"), or ""
+};
+
+// --preset NAME and --config FILE.
+void add_config_source(CLI::App& app, ConfigOptions& options);
+// --mei VALUE.
+void add_mei_option(CLI::App& app, ConfigOptions& options);
+// --seed, --epochs-per-reg, --steps-per-epoch, --checkpoint-every, --stop-mean, --stop-min.
+void add_training_overrides(CLI::App& app, ConfigOptions& options);
+
+// The config named by exactly one of --preset and --config, with the given overrides applied,
+// validated. Throws ConfigError.
+RunConfig config_from_options(const ConfigOptions& options);
+
+}  // namespace invex::cli
