@@ -34,3 +34,11 @@ finish() {
   echo "$passes passed, $fails failed"
   [[ $fails -eq 0 ]]
 }
+# json FILE EXPRESSION: prints the Python expression evaluated with `j` bound to FILE's JSON;
+# json_is FILE EXPRESSION: succeeds when it is true. (python3 comes with build.sh's packages.)
+json() {
+  python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+}
+json_is() {
+  python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' "$1" "$2"
+}
