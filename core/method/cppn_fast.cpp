@@ -84,7 +84,6 @@ struct LineAligned {
 using FloatVec = std::vector<float, LineAligned<float>>;
 using DoubleVec = std::vector<double, LineAligned<double>>;
 
-
 // A padded row as kPad / W native vectors of W floats (GCC vector extensions): W = 16 for
 // AVX-512, 8 for AVX2, 4 for SSE2. Written for one width and left to GCC to split, a 16-wide
 // vector compiled for AVX2 or SSE2 came out as scalar code through memory, 30× slower; and
