@@ -191,6 +191,28 @@ TEST_CASE("a non-finite loss leaves the last good state and reports it") {
   CHECK(after->cppn.layers[0].weight == before->cppn.layers[0].weight);
 }
 
+TEST_CASE("a diverging update is undone: the kept state is the last one with a finite loss") {
+  RunConfig c = small_circle();
+  c.training.lr = 1e30;  // the first update moves every weight by ~1e30: step 1 overflows
+  Trainer t(c);
+  Trainer untouched(c);
+  REQUIRE(t.step().ok);
+  const StepResult r = t.step();
+  CHECK_FALSE(r.ok);
+  CHECK(r.message.find("at step 1 ") != std::string::npos);
+  CHECK(r.message.find("the last good state is kept (step 0)") != std::string::npos);
+  CHECK(t.step_index() == 0);
+  // Back at the start: the same weights as a trainer that never stepped, and a finite sweep.
+  CHECK(t.snapshot(false)->cppn.layers[2].weight ==
+        untouched.snapshot(false)->cppn.layers[2].weight);
+  for (float a : t.snapshot(true)->sweep_activations) CHECK(std::isfinite(a));
+  // Stepping again replays the same first step exactly, then fails the same way.
+  const StepResult again = t.step();
+  REQUIRE(again.ok);
+  CHECK(again.loss == untouched.step().loss);
+  CHECK_FALSE(t.step().ok);
+}
+
 TEST_CASE("the background run obeys start, pause, resume and stop without blocking") {
   RunConfig c = small_circle();
   c.training.epochs_per_reg = 1000;  // long enough that it is still running when stopped

@@ -83,6 +83,51 @@ struct Trainer::Impl {
   // are not dragged towards 0.
   TrainerProgress progress;
 
+  // Everything a step changes, as it was when a step started. A step whose loss is not finite
+  // returns to the start of the last step that was finite: the update that step made is what
+  // diverged (a finite but enormous weight only shows as a non-finite loss one step later).
+  struct Rollback {
+    std::vector<at::Tensor> params, first, second;
+    long adam_steps = 0;
+    int adam_phase = -1;
+    TrainerProgress progress;
+    std::mt19937_64 rng;
+    bool valid = false;
+  };
+  Rollback this_step, last_good;
+
+  void capture(Rollback& b) const {
+    auto copy = [](std::vector<at::Tensor>& dst, const std::vector<at::Tensor>& src) {
+      if (dst.size() != src.size()) {
+        dst.clear();
+        for (auto& t : src) dst.push_back(t.detach().clone());
+      } else {
+        for (size_t i = 0; i < src.size(); ++i) dst[i].copy_(src[i].detach());
+      }
+    };
+    copy(b.params, params.list());
+    copy(b.first, adam->first_moments());
+    copy(b.second, adam->second_moments());
+    b.adam_steps = adam->steps();
+    b.adam_phase = adam_phase;
+    b.progress = progress;
+    b.rng = rng;
+    b.valid = true;
+  }
+
+  void restore(const Rollback& b) {
+    c10::NoGradGuard no_grad;
+    auto list = params.list();
+    for (size_t i = 0; i < list.size(); ++i) list[i].detach().copy_(b.params[i]);
+    std::vector<at::Tensor> first, second;
+    for (auto& t : b.first) first.push_back(t.clone());
+    for (auto& t : b.second) second.push_back(t.clone());
+    adam->restore(b.adam_steps, std::move(first), std::move(second));
+    adam_phase = b.adam_phase;
+    progress = b.progress;
+    rng = b.rng;
+  }
+
   int steps_per_phase() const { return cfg.training.epochs_per_reg * cfg.training.steps_per_epoch; }
 
   void build() {
@@ -247,6 +292,7 @@ StepResult Trainer::step(StepTimings* timings) {
   const auto t_start = Clock::now();
   StepTimings local;
   StepTimings& time = timings ? *timings : local;
+  m.capture(m.this_step);
   const int phase = m.progress.step / m.steps_per_phase();
   m.start_phase(phase);
   r.lambda = m.cfg.training.reg_coefs[phase];
@@ -268,8 +314,11 @@ StepResult Trainer::step(StepTimings* timings) {
     if (finite && !at::isfinite(g).all().item<bool>()) finite = false;
   if (!finite) {
     r.ok = false;
-    r.message = "non-finite loss or gradient at step " + std::to_string(m.progress.step) +
-                " (loss " + std::to_string(r.loss) + "); the last good state is kept";
+    const int failed = m.progress.step;
+    if (m.last_good.valid) m.restore(m.last_good);
+    r.message = "non-finite loss or gradient at step " + std::to_string(failed) + " (loss " +
+                std::to_string(r.loss) + "); the last good state is kept (step " +
+                std::to_string(m.progress.step) + ")";
     m.progress.wall_seconds += ms_since(t_start) / 1000;
     return r;
   }
@@ -277,6 +326,7 @@ StepResult Trainer::step(StepTimings* timings) {
   m.adam->step(grads.list());
   time.update = ms_since(t0);
 
+  std::swap(m.this_step, m.last_good);
   ++m.progress.step;
   m.record(r);
   if (m.progress.step % m.cfg.training.steps_per_epoch == 0) m.finish_epoch(phase, r, *this);
