@@ -442,14 +442,16 @@ bool take_screenshots(AppState& s, Harness& h, int fb_w, int fb_h) {
   return saved;
 }
 
-int run(const Options& o) {
+// An OpenGL 3.3 core window of 1280×800 (times INVEX_GUI_SCALE), or null with a message.
+// `scale`: the content scale to draw with.
+GLFWwindow* open_window(float& scale) {
   glfwSetErrorCallback(
       [](int code, const char* msg) { std::fprintf(stderr, "GLFW error %d: %s\n", code, msg); });
   if (!glfwInit()) {
     std::fprintf(stderr,
                  "invex gui: cannot open a window (no display?). The subcommands "
                  "(train, render, ...) work without one.\n");
-    return 1;
+    return nullptr;
   }
   glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
   glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
@@ -460,39 +462,43 @@ int run(const Options& o) {
   if (!window) {
     std::fprintf(stderr, "invex gui: could not create an OpenGL 3.3 window\n");
     glfwTerminate();
-    return 1;
+    return nullptr;
   }
   glfwMakeContextCurrent(window);
   if (!gladLoadGL(glfwGetProcAddress)) {
     std::fprintf(stderr, "invex gui: could not load OpenGL 3.3\n");
     glfwDestroyWindow(window);
     glfwTerminate();
-    return 1;
+    return nullptr;
   }
   glfwSwapInterval(1);
   glfwSetWindowRefreshCallback(window, [](GLFWwindow*) { g_window_damaged = true; });
 
-  float xscale = 1, yscale = 1;
-  glfwGetWindowContentScale(window, &xscale, &yscale);
+  float yscale = 1;
+  glfwGetWindowContentScale(window, &scale, &yscale);
   // INVEX_GUI_SCALE overrides a content scale the desktop reports wrongly (or not at all).
-  if (const float forced = switches::gui_scale(); forced > 0) {
-    if (forced >= 0.5f && forced <= 4.0f) {
-      glfwSetWindowSize(window, static_cast<int>(1280 * forced), static_cast<int>(800 * forced));
-      xscale = forced;
-    }
+  if (const float forced = switches::gui_scale(); forced >= 0.5f && forced <= 4.0f) {
+    glfwSetWindowSize(window, static_cast<int>(1280 * forced), static_cast<int>(800 * forced));
+    scale = forced;
   }
+  glfwSetWindowContentScaleCallback(window, [](GLFWwindow*, float x, float) { g_new_scale = x; });
+  return window;
+}
+
+// Dear ImGui on the window; returns the window background colour for glClear.
+ImVec4 init_imgui(GLFWwindow* window, float scale) {
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
-  ImGuiIO& io = ImGui::GetIO();
-  io.IniFilename = nullptr;  // the layout is computed from the window size every frame
-  const ImVec4 bg = apply_scale(xscale);
-  glfwSetWindowContentScaleCallback(window, [](GLFWwindow*, float x, float) { g_new_scale = x; });
+  ImGui::GetIO().IniFilename = nullptr;  // the layout is computed from the window size every frame
+  const ImVec4 bg = apply_scale(scale);
   ImGui_ImplGlfw_InitForOpenGL(window, true);
   ImGui_ImplOpenGL3_Init("#version 330 core");
+  return bg;
+}
 
-  auto state = std::make_unique<AppState>();
-  AppState& s = *state;
-  s.ui_scale = xscale;
+// The run the window opens with: --run, else --config, else the preset (circle/complex when
+// the preset cannot be loaded); errors go inline and to stderr.
+void open_first_run(AppState& s, const Options& o) {
   s.threads = o.threads > 0
                   ? o.threads
                   : std::max(1, static_cast<int>(std::thread::hardware_concurrency()) - 1);
@@ -517,45 +523,56 @@ int run(const Options& o) {
   if (!s.error.empty()) std::fprintf(stderr, "invex gui: %s\n", s.error.c_str());
   if (o.train_steps > 0) start(s);
   s.playing = o.play;
-  Painter painter;
+}
 
-  Harness h(o);
-  while (!glfwWindowShouldClose(window)) {
-    const auto frame_start = h.frame_started();
-    glfwPollEvents();
-    if (g_new_scale > 0 && g_new_scale != s.ui_scale) {
-      s.ui_scale = g_new_scale;
-      apply_scale(s.ui_scale);
-      ImGui_ImplOpenGL3_DestroyFontsTexture();
-      ImGui_ImplOpenGL3_CreateFontsTexture();
-    }
-    ImGui_ImplOpenGL3_NewFrame();
-    ImGui_ImplGlfw_NewFrame();
-    h.park_pointer(io);
-    ImGui::NewFrame();
-
-    if (h.warming_up()) warm_up_textures(s);
-    handle_keys(s);
-    advance_play(s, io.DeltaTime);
-    sync_view(s, ImGui::GetTime());
-    draw_panels(s);
-    ImGui::Render();
-
-    int fb_w = 0, fb_h = 0;
-    glfwGetFramebufferSize(window, &fb_w, &fb_h);
-    const bool must = g_window_damaged || s.screenshot_requested || h.final_frame;
-    const bool redraw = painter.paint(ImGui::GetDrawData(), fb_w, fb_h, bg, must);
-    g_window_damaged = false;
-    const bool saved = take_screenshots(s, h, fb_w, fb_h);
-    if (redraw) glfwSwapBuffers(window);
-    if (!h.frame_done(s, frame_start, redraw, saved)) break;
-
-    // Without vsync (e.g. Xvfb) the loop would spin and take CPU from training.
-    const auto next = frame_start + std::chrono::microseconds(16667);
-    if (std::chrono::steady_clock::now() < next) std::this_thread::sleep_until(next);
+// Events, a new content scale, and the start of an ImGui frame.
+void begin_frame(AppState& s, const Harness& h) {
+  glfwPollEvents();
+  if (g_new_scale > 0 && g_new_scale != s.ui_scale) {
+    s.ui_scale = g_new_scale;
+    apply_scale(s.ui_scale);
+    ImGui_ImplOpenGL3_DestroyFontsTexture();
+    ImGui_ImplOpenGL3_CreateFontsTexture();
   }
-  if (o.stats) h.print_stats(s, window);
+  ImGui_ImplOpenGL3_NewFrame();
+  ImGui_ImplGlfw_NewFrame();
+  h.park_pointer(ImGui::GetIO());
+  ImGui::NewFrame();
+}
 
+// What a frame does to the app: keys, Play, news from the threads, then the panels.
+void update_and_draw(AppState& s, const Harness& h) {
+  if (h.warming_up()) warm_up_textures(s);
+  handle_keys(s);
+  advance_play(s, ImGui::GetIO().DeltaTime);
+  sync_view(s, ImGui::GetTime());
+  draw_panels(s);
+  ImGui::Render();
+}
+
+// Paints the frame when it changed, takes the screenshots asked for and shows the frame.
+// Returns whether it was redrawn; `saved`: a PNG was encoded this frame.
+bool present(GLFWwindow* window, AppState& s, Harness& h, Painter& painter, ImVec4 bg,
+             bool& saved) {
+  int fb_w = 0, fb_h = 0;
+  glfwGetFramebufferSize(window, &fb_w, &fb_h);
+  const bool must = g_window_damaged || s.screenshot_requested || h.final_frame;
+  const bool redraw = painter.paint(ImGui::GetDrawData(), fb_w, fb_h, bg, must);
+  g_window_damaged = false;
+  saved = take_screenshots(s, h, fb_w, fb_h);
+  if (redraw) glfwSwapBuffers(window);
+  return redraw;
+}
+
+// Without vsync (e.g. Xvfb) the loop would spin and take CPU from training: at most 60
+// frames a second.
+void pace_frame(std::chrono::steady_clock::time_point frame_start) {
+  const auto next = frame_start + std::chrono::microseconds(16667);
+  if (std::chrono::steady_clock::now() < next) std::this_thread::sleep_until(next);
+}
+
+// --save-run and --export at exit; returns the exit status they ask for.
+int finish_harness_work(AppState& s, const Options& o) {
   int rc = 0;
   if (!o.save_dir.empty()) rc = save_at_exit(s, o.save_dir);
   if (!o.export_dir.empty()) {
@@ -563,14 +580,46 @@ int run(const Options& o) {
     std::printf("%s\n", export_result(s, &failed).c_str());  // "wrote ..." or "export failed: ..."
     if (failed) rc = 1;
   }
-  retire_run(s);
-  join_retired(s);
-  state.reset();  // textures need the GL context
+  return rc;
+}
+
+// Stops the run, then takes down the textures, ImGui and the window, in that order (textures
+// need the GL context).
+void close_window(GLFWwindow* window, std::unique_ptr<AppState> state) {
+  retire_run(*state);
+  join_retired(*state);
+  state.reset();
   ImGui_ImplOpenGL3_Shutdown();
   ImGui_ImplGlfw_Shutdown();
   ImGui::DestroyContext();
   glfwDestroyWindow(window);
   glfwTerminate();
+}
+
+int run(const Options& o) {
+  float scale = 1;
+  GLFWwindow* window = open_window(scale);
+  if (!window) return 1;
+  const ImVec4 bg = init_imgui(window, scale);
+  auto state = std::make_unique<AppState>();
+  AppState& s = *state;
+  s.ui_scale = scale;
+  open_first_run(s, o);
+
+  Painter painter;
+  Harness h(o);
+  while (!glfwWindowShouldClose(window)) {
+    const auto frame_start = h.frame_started();
+    begin_frame(s, h);
+    update_and_draw(s, h);
+    bool saved = false;
+    const bool redraw = present(window, s, h, painter, bg, saved);
+    if (!h.frame_done(s, frame_start, redraw, saved)) break;
+    pace_frame(frame_start);
+  }
+  if (o.stats) h.print_stats(s, window);
+  const int rc = finish_harness_work(s, o);
+  close_window(window, std::move(state));
   if (!h.screenshot_ok || h.timed_out) return 1;
   return rc;
 }

@@ -62,15 +62,10 @@ void draw_save_controls(AppState& s) {
   }
 }
 
-}  // namespace
-
-void draw_training_panel(AppState& s, ImVec2 pos, ImVec2 size) {
-  begin_panel("Training", pos, size);
-
-  const RunState st = s.run ? s.run->state() : RunState::Idle;
+// Start / Pause / Resume / Stop / Reset.
+void draw_run_buttons(AppState& s, RunState st) {
   const bool active = st == RunState::Running || st == RunState::Paused;
-
-  if (button("Start", st != RunState::Running && st != RunState::Paused,
+  if (button("Start", !active,
              "Train the CPPN on a background thread (Space). Each step renders the whole latent "
              "grid with one shared jitter, scores every image with the neuron and the "
              "contrastive term, and takes an Adam step. After a finished run, or after "
@@ -95,7 +90,10 @@ void draw_training_panel(AppState& s, ImVec2 pos, ImVec2 size) {
              "Discard this run and prepare a fresh one (new CPPN from the seed) with the "
              "settings below."))
     reset_run(s);
+}
 
+// The progress bar, the run's state, phase, epoch, speed and ETA.
+void draw_progress(const AppState& s, RunState st) {
   const SnapshotPtr& snap = s.latest;
   const int total = snap ? snap->total_steps : s.cfg.total_steps();
   const int step = snap ? snap->step : 0;
@@ -113,59 +111,49 @@ void draw_training_panel(AppState& s, ImVec2 pos, ImVec2 size) {
   tip("Idle: not started. Running / Paused / Stopped: as the buttons say. Finished: the "
       "schedule (or the stop rule) ended. Failed: the loss became non-finite; the last "
       "good snapshot is kept.");
-  if (snap) {
-    const int n_phases = static_cast<int>(snap->config.training.reg_coefs.size());
-    const double lambda =
-        snap->phase < n_phases ? snap->config.training.reg_coefs[snap->phase] : 0.0;
-    ImGui::SameLine();
-    ImGui::Text("  phase %d/%d (λ = %.3g)  epoch %d/%d", snap->phase + 1, n_phases, lambda,
-                snap->epoch + 1, snap->config.training.epochs_per_reg);
-    tip("A phase trains with one λ of the schedule, with a fresh Adam optimiser; an epoch is "
-        "a fixed number of steps.");
-    const double eta = snap->steps_per_second > 0
-                           ? (snap->total_steps - snap->step) / snap->steps_per_second
-                           : -1.0;
-    ImGui::Text("%.1f steps/s   ETA %s", snap->steps_per_second,
-                st == RunState::Running ? format_duration(eta).c_str() : "—");
-    tip("Training speed on this machine, and the time left at that speed.");
-    if (!snap->message.empty()) {
-      ImGui::PushTextWrapPos(0);
-      if (snap->state == RunState::Failed)
-        ImGui::TextColored(kErrorColor, "%s", snap->message.c_str());
-      else
-        ImGui::TextUnformatted(snap->message.c_str());
-      ImGui::PopTextWrapPos();
-    }
-  } else if (st == RunState::Running) {
-    ImGui::TextDisabled("Preparing (finding the MEI)…");
+  if (!snap) {
+    if (st == RunState::Running) ImGui::TextDisabled("Preparing (finding the MEI)…");
+    return;
   }
-  if (s.run) {
-    // The trainer's error also travels in the snapshot's message: show it once.
-    const std::string err = s.run->last_error();
-    if (!err.empty() && !(snap && snap->message == err)) {
-      ImGui::PushTextWrapPos(0);
-      ImGui::TextColored(kErrorColor, "%s", err.c_str());
-      ImGui::PopTextWrapPos();
-    }
-  }
-  if (!s.error.empty()) {
+  const int n_phases = static_cast<int>(snap->config.training.reg_coefs.size());
+  const double lambda = snap->phase < n_phases ? snap->config.training.reg_coefs[snap->phase] : 0.0;
+  ImGui::SameLine();
+  ImGui::Text("  phase %d/%d (λ = %.3g)  epoch %d/%d", snap->phase + 1, n_phases, lambda,
+              snap->epoch + 1, snap->config.training.epochs_per_reg);
+  tip("A phase trains with one λ of the schedule, with a fresh Adam optimiser; an epoch is "
+      "a fixed number of steps.");
+  const double eta =
+      snap->steps_per_second > 0 ? (snap->total_steps - snap->step) / snap->steps_per_second : -1.0;
+  ImGui::Text("%.1f steps/s   ETA %s", snap->steps_per_second,
+              st == RunState::Running ? format_duration(eta).c_str() : "—");
+  tip("Training speed on this machine, and the time left at that speed.");
+  if (!snap->message.empty()) {
     ImGui::PushTextWrapPos(0);
-    ImGui::TextColored(kErrorColor, "%s", s.error.c_str());
+    if (snap->state == RunState::Failed)
+      ImGui::TextColored(kErrorColor, "%s", snap->message.c_str());
+    else
+      ImGui::TextUnformatted(snap->message.c_str());
     ImGui::PopTextWrapPos();
   }
+}
 
-  ImGui::Separator();
-  ImGui::TextUnformatted("Hyperparameters");
-  tip("Editable while training is stopped; a changed setting takes effect with the next "
-      "Start (a new run) or Reset.");
-  if (s.cfg_dirty && s.run && s.run->latest()) {
-    ImGui::SameLine();
-    ImGui::TextColored(ImVec4(1, 0.8f, 0.3f, 1), "(changed: Start makes a new run)");
+void error_text(const std::string& text) {
+  ImGui::PushTextWrapPos(0);
+  ImGui::TextColored(kErrorColor, "%s", text.c_str());
+  ImGui::PopTextWrapPos();
+}
+
+// The trainer's error (unless the snapshot's message already shows it) and the app's own.
+void draw_errors(const AppState& s) {
+  if (s.run) {
+    const std::string err = s.run->last_error();
+    if (!err.empty() && !(s.latest && s.latest->message == err)) error_text(err);
   }
+  if (!s.error.empty()) error_text(s.error);
+}
 
-  ImGui::BeginDisabled(active);
-  const float label_w = ImGui::GetFontSize() * 9.0f;
-  ImGui::PushItemWidth(-label_w);
+// The hyperparameter fields; returns true when one was edited.
+bool hyperparameter_fields(AppState& s) {
   bool changed = false;
   TrainingConfig& tr = s.cfg.training;
   changed |= ImGui::InputDouble("τ (temperature)", &s.cfg.loss.tau, 0.05, 0.1, "%.3g");
@@ -188,27 +176,47 @@ void draw_training_panel(AppState& s, ImVec2 pos, ImVec2 size) {
   tip("Epochs trained with each λ of the schedule.");
   changed |= ImGui::InputInt("steps per epoch", &tr.steps_per_epoch);
   tip("Training steps in one epoch; the per-epoch log and the stop rule work per epoch.");
-  {
-    const unsigned long long step_one = 1;
-    changed |= ImGui::InputScalar("seed", ImGuiDataType_U64, &tr.seed, &step_one);
-    tip("Seeds the CPPN weights, the Fourier matrix B and the grid jitter: the same seed "
-        "and settings reproduce a run.");
-  }
+  const unsigned long long step_one = 1;
+  changed |= ImGui::InputScalar("seed", ImGuiDataType_U64, &tr.seed, &step_one);
+  tip("Seeds the CPPN weights, the Fourier matrix B and the grid jitter: the same seed "
+      "and settings reproduce a run.");
   changed |= ImGui::InputInt("threads", &s.threads);
   tip("CPU threads the trainer may use. Leave one core for the window and the renders.");
   s.threads = std::clamp(s.threads, 1, 64);
+  return changed;
+}
+
+// The hyperparameters, editable while training is stopped, and what is wrong with them.
+void draw_hyperparameters(AppState& s, bool active) {
+  ImGui::Separator();
+  ImGui::TextUnformatted("Hyperparameters");
+  tip("Editable while training is stopped; a changed setting takes effect with the next "
+      "Start (a new run) or Reset.");
+  if (s.cfg_dirty && s.run && s.run->latest()) {
+    ImGui::SameLine();
+    ImGui::TextColored(ImVec4(1, 0.8f, 0.3f, 1), "(changed: Start makes a new run)");
+  }
+  ImGui::BeginDisabled(active);
+  ImGui::PushItemWidth(-ImGui::GetFontSize() * 9.0f);  // room for the labels
+  const bool changed = hyperparameter_fields(s);
   ImGui::PopItemWidth();
   ImGui::EndDisabled();
   if (changed) {
     s.cfg_dirty = true;
     s.cfg_error = check_settings(s);
   }
-  if (!s.cfg_error.empty()) {
-    ImGui::PushTextWrapPos(0);
-    ImGui::TextColored(kErrorColor, "%s", s.cfg_error.c_str());
-    ImGui::PopTextWrapPos();
-  }
+  if (!s.cfg_error.empty()) error_text(s.cfg_error);
+}
 
+}  // namespace
+
+void draw_training_panel(AppState& s, ImVec2 pos, ImVec2 size) {
+  begin_panel("Training", pos, size);
+  const RunState st = s.run ? s.run->state() : RunState::Idle;
+  draw_run_buttons(s, st);
+  draw_progress(s, st);
+  draw_errors(s);
+  draw_hyperparameters(s, st == RunState::Running || st == RunState::Paused);
   draw_save_controls(s);
   draw_export_panel(s);
   ImGui::End();

@@ -131,127 +131,161 @@ bool ViewRenderer::has_work_locked() const {
   return view_stale || done_view_preview_ || want_snap_ != done_sweep_snap_;
 }
 
-void ViewRenderer::worker() {
-  std::unique_ptr<NeuronEvaluator> evaluator;  // the shown run's neuron, for a(z)
-  std::string evaluator_key, evaluator_error;
+// The neuron of the shown run, made again only when the run's neuron changes, so that a(z)
+// is measured with the very neuron that trained the CPPN.
+class ActivationProbe {
+ public:
+  // a(z): the image at the training resolution, through the same transform, into the same
+  // neuron, divided by the same MEI activation (what the trainer measures).
+  void measure(const Snapshot& snap, const LatentPoints& z, ViewRenderer::View& v) {
+    const RunConfig& cfg = snap.config;
+    use_neuron(cfg.neuron);
+    if (!evaluator_) {
+      v.error = error_;
+      return;
+    }
+    const ImageStack small = render_images(snap, z, cfg.image.height, cfg.image.width);
+    const std::vector<float> r = evaluator_->respond(small);
+    if (!r.empty() && snap.mei_activation != 0) {
+      v.activation = static_cast<float>(r[0] / snap.mei_activation);
+      v.has_activation = true;
+    }
+  }
 
+ private:
+  void use_neuron(const NeuronConfig& neuron) {
+    const std::string key = neuron_key(neuron);
+    if (key == key_) return;
+    key_ = key;
+    evaluator_.reset();
+    error_.clear();
+    try {
+      evaluator_ = std::make_unique<NeuronEvaluator>(neuron);
+    } catch (const std::exception& e) {
+      error_ = e.what();
+    }
+  }
+
+  std::unique_ptr<NeuronEvaluator> evaluator_;
+  std::string key_, error_;
+};
+
+namespace {
+
+// The big image at z (res rows, the training aspect ratio) and a(z).
+ViewRenderer::View render_view(const SnapshotPtr& snap, const std::vector<float>& z, int res,
+                               bool preview, ActivationProbe& probe) {
+  ViewRenderer::View v;
+  v.snap = snap;
+  v.z = z;
+  v.preview = preview;
+  try {
+    const RunConfig& cfg = snap->config;
+    const LatentPoints p = one_point(z, std::max(1, snap->cppn.latent_dims()));
+    const int w = std::max(1, res * cfg.image.width / std::max(1, cfg.image.height));
+    v.image = render_images(*snap, p, res, w);
+    probe.measure(*snap, p, v);
+  } catch (const std::exception& e) {
+    v.error = e.what();
+  }
+  return v;
+}
+
+}  // namespace
+
+void ViewRenderer::make_filters(std::unique_lock<std::mutex>& lk) {
+  const NeuronConfig neuron = want_neuron_;
+  const std::uint64_t gen = want_neuron_gen_;
+  lk.unlock();
+  Filters f;
+  try {
+    f.images = NeuronEvaluator(neuron).filters_for_display();
+  } catch (const std::exception& e) {
+    f.error = e.what();
+  }
+  lk.lock();
+  done_neuron_gen_ = gen;
+  f.serial = ++serial_;
+  filters_ = std::move(f);
+}
+
+bool ViewRenderer::sweep_turn_locked() const {
+  const bool view_stale =
+      want_snap_ != done_view_snap_ || want_z_ != done_view_z_ || want_size_ != done_view_size_;
+  const bool sweep_stale = want_snap_ != done_sweep_snap_;
+  // While Play moves z every frame the view is always stale; after half a second the
+  // thumbnails and the colour scale get their turn anyway.
+  const bool sweep_overdue =
+      sweep_stale && sweep_wanted_since_ >= 0 && now_seconds() - sweep_wanted_since_ > 0.5;
+  return sweep_stale && (!view_stale || sweep_overdue);
+}
+
+void ViewRenderer::make_sweep(std::unique_lock<std::mutex>& lk) {
+  const SnapshotPtr snap = want_snap_;
+  lk.unlock();
+  Sweep s;
+  s.snap = snap;
+  try {
+    s.images = snap->sweep_images;  // rendered and measured by the trainer already
+    s.scale = symmetric_scale(s.images);
+  } catch (const std::exception& e) {
+    s.error = e.what();
+  }
+  lk.lock();
+  done_sweep_snap_ = snap;
+  sweep_wanted_since_ = want_snap_ != done_sweep_snap_ ? now_seconds() : -1;
+  s.serial = ++serial_;
+  sweep_ = std::move(s);
+}
+
+// While z moves (Play, a dragged slider) a new image every 1/30 s is smooth enough; rendering
+// one per frame would take that CPU from training. Returns false after waiting (the wish may
+// have changed meanwhile); the wait ends early only to quit.
+bool ViewRenderer::pace_view(std::unique_lock<std::mutex>& lk) {
+  if (want_z_ == done_view_z_ || last_view_at_ <= 0) return true;
+  const double wait = last_view_at_ + 1.0 / 30.0 - now_seconds();
+  if (wait <= 0) return true;
+  working_ = false;
+  cv_.wait_for(lk, std::chrono::duration<double>(wait), [&] { return quit_; });
+  return false;
+}
+
+// The view: stale, or a preview waiting for its full-resolution render.
+void ViewRenderer::make_view(std::unique_lock<std::mutex>& lk, ActivationProbe& probe) {
+  const SnapshotPtr snap = want_snap_;
+  const std::vector<float> z = want_z_;
+  const int size = want_size_;
+  const bool view_stale =
+      want_snap_ != done_view_snap_ || want_z_ != done_view_z_ || want_size_ != done_view_size_;
+  // A moving z gets a quarter-cost render first so sweeping and Play stay fluid.
+  const bool preview = view_stale && z != done_view_z_ && size > 64;
+  lk.unlock();
+  View v = render_view(snap, z, preview ? size / 2 : size, preview, probe);
+  lk.lock();
+  done_view_snap_ = snap;
+  done_view_z_ = z;
+  done_view_size_ = size;
+  done_view_preview_ = preview;
+  last_view_at_ = now_seconds();
+  v.serial = ++serial_;
+  view_ = std::move(v);
+}
+
+void ViewRenderer::worker() {
+  ActivationProbe probe;
   std::unique_lock<std::mutex> lk(mutex_);
   for (;;) {
     cv_.wait(lk, [&] { return quit_ || has_work_locked(); });
     if (quit_) return;
     working_ = true;
-
-    if (want_neuron_gen_ != done_neuron_gen_) {
-      const NeuronConfig neuron = want_neuron_;
-      const std::uint64_t gen = want_neuron_gen_;
-      lk.unlock();
-      Filters f;
-      try {
-        f.images = NeuronEvaluator(neuron).filters_for_display();
-      } catch (const std::exception& e) {
-        f.error = e.what();
-      }
-      lk.lock();
-      done_neuron_gen_ = gen;
-      f.serial = ++serial_;
-      filters_ = std::move(f);
-      working_ = false;
-      continue;
-    }
-
-    const bool view_stale =
-        want_snap_ != done_view_snap_ || want_z_ != done_view_z_ || want_size_ != done_view_size_;
-    const bool sweep_stale = want_snap_ != done_sweep_snap_;
-    // While Play moves z every frame the view is always stale; after half a second the
-    // thumbnails and the colour scale get their turn anyway.
-    const bool sweep_overdue =
-        sweep_stale && sweep_wanted_since_ >= 0 && now_seconds() - sweep_wanted_since_ > 0.5;
-
-    if (sweep_stale && (!view_stale || sweep_overdue)) {
-      const SnapshotPtr snap = want_snap_;
-      lk.unlock();
-      Sweep s;
-      s.snap = snap;
-      try {
-        s.images = snap->sweep_images;  // rendered and measured by the trainer already
-        s.scale = symmetric_scale(s.images);
-      } catch (const std::exception& e) {
-        s.error = e.what();
-      }
-      lk.lock();
-      done_sweep_snap_ = snap;
-      sweep_wanted_since_ = want_snap_ != done_sweep_snap_ ? now_seconds() : -1;
-      s.serial = ++serial_;
-      sweep_ = std::move(s);
-      working_ = false;
-      continue;
-    }
-
-    // The view: stale, or a preview waiting for its full-resolution render. While z moves
-    // (Play, a dragged slider) a new image every 1/30 s is smooth enough; rendering one per
-    // frame would take that CPU from training. The wait ends early only to quit.
-    if (want_z_ != done_view_z_ && last_view_at_ > 0) {
-      const double wait = last_view_at_ + 1.0 / 30.0 - now_seconds();
-      if (wait > 0) {
-        working_ = false;
-        cv_.wait_for(lk, std::chrono::duration<double>(wait), [&] { return quit_; });
-        continue;  // the wish may have changed meanwhile: decide again
-      }
-    }
-    const SnapshotPtr snap = want_snap_;
-    const std::vector<float> z = want_z_;
-    const int size = want_size_;
-    // A moving z gets a quarter-cost render first so sweeping and Play stay fluid.
-    const bool preview = view_stale && z != done_view_z_ && size > 64;
-    const int res = preview ? size / 2 : size;
-    lk.unlock();
-
-    View v;
-    v.snap = snap;
-    v.z = z;
-    v.preview = preview;
-    try {
-      const RunConfig& cfg = snap->config;
-      const int dims = std::max(1, snap->cppn.latent_dims());
-      const LatentPoints p = one_point(z, dims);
-      const int h = res, w = std::max(1, res * cfg.image.width / std::max(1, cfg.image.height));
-      v.image = render_images(*snap, p, h, w);
-
-      // a(z) is what the trainer measures: the image at the training resolution, through the
-      // same transform, into the same neuron, divided by the same MEI activation.
-      const std::string key = neuron_key(cfg.neuron);
-      if (key != evaluator_key) {
-        evaluator_key = key;
-        evaluator.reset();
-        evaluator_error.clear();
-        try {
-          evaluator = std::make_unique<NeuronEvaluator>(cfg.neuron);
-        } catch (const std::exception& e) {
-          evaluator_error = e.what();
-        }
-      }
-      if (evaluator) {
-        const ImageStack small = render_images(*snap, p, cfg.image.height, cfg.image.width);
-        const std::vector<float> r = evaluator->respond(small);
-        if (!r.empty() && snap->mei_activation != 0) {
-          v.activation = static_cast<float>(r[0] / snap->mei_activation);
-          v.has_activation = true;
-        }
-      } else {
-        v.error = evaluator_error;
-      }
-    } catch (const std::exception& e) {
-      v.error = e.what();
-    }
-
-    lk.lock();
-    done_view_snap_ = snap;
-    done_view_z_ = z;
-    done_view_size_ = size;
-    done_view_preview_ = preview;
-    last_view_at_ = now_seconds();
-    v.serial = ++serial_;
-    view_ = std::move(v);
+    if (want_neuron_gen_ != done_neuron_gen_)
+      make_filters(lk);
+    else if (sweep_turn_locked())
+      make_sweep(lk);
+    else if (pace_view(lk))
+      make_view(lk, probe);
+    else
+      continue;  // waited: decide again
     working_ = false;
   }
 }

@@ -22,6 +22,8 @@ namespace invex::gui {
 // the calling thread inherit the lower priority.
 void lower_this_thread_priority();
 
+class ActivationProbe;  // view_renderer.cpp: the run's neuron, which measures a(z)
+
 class ViewRenderer {
  public:
   struct View {
@@ -69,8 +71,14 @@ class ViewRenderer {
   bool busy() const;
 
  private:
+  // The worker's loop and its steps; each step is entered and left with the lock held.
   void worker();
   bool has_work_locked() const;
+  void make_filters(std::unique_lock<std::mutex>& lk);
+  bool sweep_turn_locked() const;  // the sweep goes before a stale view
+  void make_sweep(std::unique_lock<std::mutex>& lk);
+  bool pace_view(std::unique_lock<std::mutex>& lk);
+  void make_view(std::unique_lock<std::mutex>& lk, ActivationProbe& probe);
 
   mutable std::mutex mutex_;
   std::condition_variable cv_;
