@@ -3,14 +3,17 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <sstream>
 
 #include "app/gui/app_state.h"
+#include "app/gui/cppn_shader.h"
 #include "app/gui/sweep_axes.h"
 #include "core/io/atomic_file.h"
 #include "core/render/render.h"
+#include "core/support/runtime_switches.h"
 
 namespace invex::gui {
 
@@ -271,6 +274,38 @@ void advance_play(AppState& s, float dt) {
   s.z[d] = std::clamp(v, 0.0f, kTwoPi);
 }
 
+void choose_render_path(AppState& s) {
+  const std::string wish = switches::render_path();
+  if (wish == "cpu") {
+    s.render_path_why = "INVEX_RENDER_PATH=cpu";
+    return;
+  }
+  if (wish != "shader") {
+    // A software rasteriser evaluates the network per pixel several times slower than the
+    // CPU renderer's vector kernels, and on the same cores as training.
+    const std::string soft = software_rasteriser();
+    if (!soft.empty()) {
+      s.render_path_why =
+          "software rasteriser (" + soft + "); INVEX_RENDER_PATH=shader forces the shader";
+      return;
+    }
+  }
+  s.render_path_why = wish == "shader" ? "INVEX_RENDER_PATH=shader" : "a GPU";
+  s.gpu = std::make_unique<GpuView>();
+  s.renderer.want_thumbnail_moments(true);
+}
+
+void fall_back_to_cpu(AppState& s, const std::string& why) {
+  s.render_notice = "Shader unavailable, drawing on the CPU: " + why;
+  s.render_path_why = "the shader failed";
+  // One line: a driver's compile log may run over several.
+  std::replace(s.render_notice.begin(), s.render_notice.end(), '\n', ' ');
+  std::fprintf(stderr, "invex gui: %s\n", s.render_notice.c_str());
+  s.gpu.reset();
+  s.renderer.want_thumbnail_moments(false);
+  s.colored_scale = 0;  // colour the CPU's textures afresh
+}
+
 void sync_view(AppState& s, double now) {
   // Progress, curves and plot follow training 5 times a second: a new snapshot redraws the
   // whole window, and on a software rasteriser every redraw takes CPU from training.
@@ -297,7 +332,11 @@ void sync_view(AppState& s, double now) {
   if (s.shown) {
     const int dims = std::max(1, s.shown->cppn.latent_dims());
     if (static_cast<int>(s.z.size()) != dims) s.z.resize(dims, 0.0f);
-    s.renderer.want_view(s.shown, s.z, s.display_size);
+    // The shader draws the image itself; the worker then measures a(z) only.
+    if (s.gpu)
+      s.renderer.want_view(s.shown, s.z, 0);
+    else
+      s.renderer.want_view(s.shown, s.z, s.display_size, s.zoom.window());
   }
 
   const bool new_view = s.renderer.take(s.view) && has_view(s);
@@ -311,12 +350,14 @@ void sync_view(AppState& s, double now) {
     scale = symmetric_scale(s.view.image);
   const bool recolor = scale != s.colored_scale || s.cmap != s.colored_with;
   std::vector<std::uint8_t> rgba;
-  if (has_view(s) && s.view.image.count > 0 && (new_view || recolor)) {
+  if (!s.gpu && has_view(s) && s.view.image.count > 0 && (new_view || recolor)) {
     colorize(s.view.image, 0, scale, s.cmap, rgba);
     s.view_tex.upload(rgba.data(), s.view.image.width, s.view.image.height);
+    if (new_view) ++s.view_pictures;
   }
   if (has_sweep(s) && s.sweep.images.count > 0 && (new_sweep || recolor)) {
-    // Only the thumbnails on screen are coloured and uploaded (a 2-D sweep has 400 images).
+    // Only the thumbnails on screen are coloured and uploaded (a 2-D sweep has 400 images);
+    // the shader path draws the same tiles itself (panels_manifold.cpp).
     const ImageStack& all = s.sweep.images;
     const std::vector<int> ks = thumbnail_indices(*s.sweep.snap);
     ImageStack tiles(static_cast<int>(ks.size()), all.channels, all.height, all.width);
@@ -328,9 +369,11 @@ void sync_view(AppState& s, double now) {
     }
     s.atlas_cols = std::max(1, static_cast<int>(std::ceil(std::sqrt(tiles.count))));
     s.atlas_rows = (tiles.count + s.atlas_cols - 1) / s.atlas_cols;
-    int w = 0, h = 0;
-    colorize_atlas(tiles, s.atlas_cols, s.sweep.scale, s.cmap, rgba, w, h);
-    s.atlas_tex.upload(rgba.data(), w, h);
+    if (!s.gpu) {
+      int w = 0, h = 0;
+      colorize_atlas(tiles, s.atlas_cols, s.sweep.scale, s.cmap, rgba, w, h);
+      s.atlas_tex.upload(rgba.data(), w, h);
+    }
   }
   if (s.filters.images.count > 0 && (new_filters || s.cmap != s.colored_with)) {
     // A phase-orientation cell has hundreds of filters; a handful shows what it prefers.

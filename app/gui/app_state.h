@@ -12,8 +12,10 @@
 #include <vector>
 
 #include "app/gui/colormap.h"
+#include "app/gui/gpu_view.h"
 #include "app/gui/texture.h"
 #include "app/gui/view_renderer.h"
+#include "app/gui/view_zoom.h"
 #include "core/run/config.h"
 #include "core/run/snapshot.h"
 #include "core/session/training_run.h"
@@ -61,7 +63,17 @@ struct AppState {
   int play_dim = 1;         // 2-D: which latent Play moves (0: z1, 1: z2)
   float play_dir = 1.0f;    // non-periodic latents bounce at the ends
   Colormap cmap = Colormap::Grey;
-  int display_size = 256;
+  int display_size = 256;  // the CPU path's big image, in pixels: its size on screen, bounded
+  ViewZoom zoom;
+  int view_pixels = 0;  // > 0: the shader draws the big image at this size, not its screen size
+  int view_px = 0;      // the size the shader path last drew the big image at
+
+  // --- the render path: the GPU's shader draws the big image and the thumbnails while it
+  // works; null gpu means the CPU path (INVEX_RENDER_PATH=cpu, or the shader failed).
+  std::unique_ptr<GpuView> gpu;
+  std::string render_notice;        // why the CPU path draws, when the shader failed
+  std::string render_path_why;      // why this path: --stats and the picture's tooltip
+  std::uint64_t view_pictures = 0;  // new pictures of the big image so far, on either path
 
   ViewRenderer renderer;
   std::uint64_t min_serial = 0;  // results at or below belong to a replaced run
@@ -112,6 +124,11 @@ void advance_play(AppState& s, float dt);
 int latent_dims(const AppState& s);
 bool latent_periodic(const AppState& s, int dim);
 void sync_view(AppState& s, double now);  // wishes to the renderer, results to textures
+// The shader path on a GPU, the CPU path on a software rasteriser; INVEX_RENDER_PATH=cpu or
+// =shader decides instead. Needs the GL context. fall_back_to_cpu: the shader failed (why),
+// the CPU path draws from now on, and the window and stderr say so.
+void choose_render_path(AppState& s);
+void fall_back_to_cpu(AppState& s, const std::string& why);
 std::string format_reg_coefs(const std::vector<double>& v);
 bool parse_reg_coefs(const std::string& text, std::vector<double>& out);
 void set_status(AppState& s, const std::string& msg);

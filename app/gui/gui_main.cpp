@@ -44,7 +44,15 @@ struct Options {
   bool stats = false, exit = false, play = false;
   double timeout = 600;  // --exit, --screenshot: stop waiting for training/renders after this long
   float mouse_x = -1, mouse_y = -1;  // --mouse X,Y: where the pointer rests in --exit runs
+  int view_pixels = 0;               // --view-pixels N: the big image's resolution (0: default)
+  int window_w = 1280, window_h = 800;
 };
+
+// Reads "WxH" (two positive integers).
+bool read_size(const std::string& text, int& w, int& h) {
+  char end = 0;
+  return std::sscanf(text.c_str(), "%dx%d%c", &w, &h, &end) == 2 && w > 0 && h > 0;
+}
 
 // Reads "X,Y" (two non-negative numbers) into x and y.
 bool read_point(const std::string& text, float& x, float& y) {
@@ -101,6 +109,22 @@ int parse_options(int argc, char** argv, Options& o) {
   cli::add_text(app, "--export DIR", o.export_dir,
                 "once the picture is final, export into DIR with the Export panel's settings, "
                 "as its button does, and wait for the export to end")
+      ->group(unattended);
+  cli::add_integer(app, "--view-pixels N", o.view_pixels, 0, 4096,
+                   "draw the big image at N×N pixels, shown scaled to its place (default: its "
+                   "size on screen with the shader, 256 on the CPU path); for measuring")
+      ->group(unattended);
+  app.add_option_function<std::string>(
+         "--window", [&o](const std::string& v) { read_size(v, o.window_w, o.window_h); },
+         "open the window at WxH pixels (default 1280x800)")
+      ->type_name("WxH")
+      ->check(CLI::Validator(
+          [](std::string& v) {
+            int w, h;
+            return read_size(v, w, h) ? std::string()
+                                      : "expected WxH in pixels, e.g. 1920x1080, got '" + v + "'";
+          },
+          ""))
       ->group(unattended);
   cli::add_integer(app, "--timeout SECONDS", o.timeout, 0, 1000000000,
                    "--exit and --screenshot stop waiting for training and renders after this "
@@ -213,8 +237,10 @@ bool settled(AppState& s, const Options& o) {
   if (s.run && s.latest->state != s.run->state()) return false;
   if (s.shown != s.latest) return false;
   // While Play moves z the renders never catch up; any current image will do.
-  if (s.playing) return has_view(s) && s.view.snap == s.latest;
+  if (s.playing)
+    return has_view(s) && s.view.snap == s.latest && (!s.gpu || s.gpu->has_view_of(s.latest));
   if (s.renderer.busy()) return false;
+  if (s.gpu && (!s.gpu->has_view_of(s.latest) || s.gpu->drawing())) return false;
   return has_view(s) && !s.view.preview;
 }
 
@@ -233,6 +259,8 @@ void warm_up_textures(AppState& s) {
     if (t->valid()) dl->AddImage(t->imgui_id(), ImVec2(x, 0), ImVec2(x + 1, 1));
     x += 1;
   }
+  // The shader path: its program (compiled per CPPN shape) and its textures.
+  if (s.gpu && !s.gpu->warm_up(s.cfg)) fall_back_to_cpu(s, s.gpu->failure());
 }
 
 // --save-run: what the Save run button does, then wait for the training thread to write it.
@@ -351,6 +379,10 @@ class Harness {
   // Returns false when the loop must end.
   bool frame_done(AppState& s, clock::time_point start, bool redraw, bool saved) {
     ++frame_;
+    if (frame_ == kWarmupFrames) {
+      pictures_at_warm_ = s.view_pictures;
+      warm_at_ = clock::now();
+    }
     const double t = ms(start, clock::now());
     if (frame_ > kWarmupFrames && !saved) work_ms_.push_back(t);  // a PNG encode is no frame
     if (trace_ms_ > 0 && t > trace_ms_)
@@ -391,6 +423,15 @@ class Harness {
     int fb_w = 0, fb_h = 0;
     glfwGetFramebufferSize(window, &fb_w, &fb_h);
     std::printf("window %d %d\n", fb_w, fb_h);
+    std::printf("render path: %s\n", s.gpu ? "shader" : "cpu");
+    std::printf("render path chosen for: %s\n", s.render_path_why.c_str());
+    // New pictures of the big image per second after the warm-up: the view's frame rate while
+    // z moves (--play), else how often training changed it.
+    const double seconds = std::chrono::duration<double>(clock::now() - warm_at_).count();
+    if (frame_ > kWarmupFrames && seconds > 0)
+      std::printf("view fps %.1f (%llu pictures in %.1f s)\n",
+                  (s.view_pictures - pictures_at_warm_) / seconds,
+                  static_cast<unsigned long long>(s.view_pictures - pictures_at_warm_), seconds);
     std::printf("view_rect %.0f %.0f %.0f %.0f\n", s.view_rect.x, s.view_rect.y, s.view_rect.z,
                 s.view_rect.w);
     std::printf("plot_rect %.0f %.0f %.0f %.0f\n", s.plot_rect.x, s.plot_rect.y, s.plot_rect.z,
@@ -419,6 +460,8 @@ class Harness {
   int frame_ = 0;
   double trace_ms_ = 0;
   std::uint64_t uploads_before_ = 0;
+  std::uint64_t pictures_at_warm_ = 0;
+  clock::time_point warm_at_;
   bool screenshot_taken_ = false;
 };
 
@@ -442,9 +485,9 @@ bool take_screenshots(AppState& s, Harness& h, int fb_w, int fb_h) {
   return saved;
 }
 
-// An OpenGL 3.3 core window of 1280×800 (times INVEX_GUI_SCALE), or null with a message.
-// `scale`: the content scale to draw with.
-GLFWwindow* open_window(float& scale) {
+// An OpenGL 3.3 core window of w×h (times INVEX_GUI_SCALE), or null with a message. `scale`:
+// the content scale to draw with.
+GLFWwindow* open_window(int w, int h, float& scale) {
   glfwSetErrorCallback(
       [](int code, const char* msg) { std::fprintf(stderr, "GLFW error %d: %s\n", code, msg); });
   if (!glfwInit()) {
@@ -458,7 +501,7 @@ GLFWwindow* open_window(float& scale) {
   glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
   glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GL_TRUE);
   glfwWindowHint(GLFW_SCALE_TO_MONITOR, GLFW_TRUE);
-  GLFWwindow* window = glfwCreateWindow(1280, 800, "invex: invariance manifolds", nullptr, nullptr);
+  GLFWwindow* window = glfwCreateWindow(w, h, "invex: invariance manifolds", nullptr, nullptr);
   if (!window) {
     std::fprintf(stderr, "invex gui: could not create an OpenGL 3.3 window\n");
     glfwTerminate();
@@ -478,7 +521,7 @@ GLFWwindow* open_window(float& scale) {
   glfwGetWindowContentScale(window, &scale, &yscale);
   // INVEX_GUI_SCALE overrides a content scale the desktop reports wrongly (or not at all).
   if (const float forced = switches::gui_scale(); forced >= 0.5f && forced <= 4.0f) {
-    glfwSetWindowSize(window, static_cast<int>(1280 * forced), static_cast<int>(800 * forced));
+    glfwSetWindowSize(window, static_cast<int>(w * forced), static_cast<int>(h * forced));
     scale = forced;
   }
   glfwSetWindowContentScaleCallback(window, [](GLFWwindow*, float x, float) { g_new_scale = x; });
@@ -543,6 +586,7 @@ void begin_frame(AppState& s, const Harness& h) {
 // What a frame does to the app: keys, Play, news from the threads, then the panels.
 void update_and_draw(AppState& s, const Harness& h) {
   if (h.warming_up()) warm_up_textures(s);
+  if (s.gpu) s.gpu->begin_frame();
   handle_keys(s);
   advance_play(s, ImGui::GetIO().DeltaTime);
   sync_view(s, ImGui::GetTime());
@@ -598,12 +642,15 @@ void close_window(GLFWwindow* window, std::unique_ptr<AppState> state) {
 
 int run(const Options& o) {
   float scale = 1;
-  GLFWwindow* window = open_window(scale);
+  GLFWwindow* window = open_window(o.window_w, o.window_h, scale);
   if (!window) return 1;
   const ImVec4 bg = init_imgui(window, scale);
   auto state = std::make_unique<AppState>();
   AppState& s = *state;
   s.ui_scale = scale;
+  s.view_pixels = o.view_pixels;
+  if (o.view_pixels > 0) s.display_size = o.view_pixels;
+  choose_render_path(s);
   open_first_run(s, o);
 
   Painter painter;

@@ -14,6 +14,9 @@ namespace {
 
 const ImU32 kAccent = IM_COL32(255, 170, 40, 255);
 const ImU32 kFrame = IM_COL32(90, 90, 100, 255);
+// The CPU path's big image at most this many pixels per side: its renders share the cores
+// with training.
+constexpr int kMaxCpuPixels = 640;
 
 // UV rectangle of sweep image k in the atlas; false when k has no tile.
 bool atlas_uv(const AppState& s, int k, ImVec2& uv0, ImVec2& uv1) {
@@ -37,7 +40,7 @@ void thumbnail(AppState& s, int k, ImVec2 p, float size, bool current) {
   ImVec2 uv0, uv1;
   if (!atlas_uv(s, k, uv0, uv1)) return;
   const ImVec2 q(p.x + size, p.y + size);
-  dl->AddImage(s.atlas_tex.imgui_id(), p, q, uv0, uv1);
+  dl->AddImage(s.gpu ? s.gpu->atlas_texture() : s.atlas_tex.imgui_id(), p, q, uv0, uv1);
   dl->AddRect(p, q, current ? kAccent : kFrame, 0, 0, current ? 2.5f : 1.0f);
   ImGui::SetCursorScreenPos(p);
   ImGui::PushID(k);
@@ -73,19 +76,79 @@ ImVec2 square_ring(ImVec2 c, float h, float f) {
   return ImVec2(c.x - h + (t - 7) * h, c.y - h);
 }
 
+// The big image's texture and its pixels per side, or null while there is none. The shader
+// path draws it here, at its size on screen, when anything it shows changed.
+ImTextureID view_picture(AppState& s, float size, int& pixels) {
+  const int on_screen =
+      std::max(1, static_cast<int>(std::lround(size * ImGui::GetIO().DisplayFramebufferScale.x)));
+  if (s.gpu) {
+    if (!s.shown || !has_sweep(s)) return nullptr;  // the colour scale comes with the sweep
+    s.view_px = s.view_pixels > 0 ? s.view_pixels : on_screen;
+    const std::uint64_t before = s.gpu->view_draws();
+    if (!s.gpu->update_view(s.shown, s.z, s.view_px, s.zoom, s.sweep.scale, s.cmap)) {
+      fall_back_to_cpu(s, s.gpu->failure());
+      return nullptr;
+    }
+    s.view_pictures += s.gpu->view_draws() - before;
+    pixels = s.gpu->view_pixels();
+    return s.gpu->view_texture();
+  }
+  // The worker renders the next picture at the size on screen too, up to a bound on its cost.
+  s.display_size = s.view_pixels > 0 ? s.view_pixels : std::clamp(on_screen, 64, kMaxCpuPixels);
+  if (!has_view(s) || s.view.image.count == 0 || !s.view_tex.valid()) return nullptr;
+  pixels = s.view.image.height;
+  return s.view_tex.imgui_id();
+}
+
+// The mouse on the big image: the wheel zooms about the pointer, a drag pans, a double-click
+// goes back to the stimulus field.
+void zoom_by_mouse(AppState& s, ImVec2 p, float size, int pixels) {
+  const ImGuiIO& io = ImGui::GetIO();
+  if (ImGui::IsItemHovered() && io.MouseWheel != 0) {
+    const float fx = std::clamp((io.MousePos.x - p.x) / size, 0.0f, 1.0f);
+    const float fy = std::clamp((io.MousePos.y - p.y) / size, 0.0f, 1.0f);
+    s.zoom.zoom_at(fx, fy, std::pow(1.25f, io.MouseWheel), pixels);
+  }
+  if (ImGui::IsItemActive() && ImGui::IsMouseDragging(ImGuiMouseButton_Left, 1.0f)) {
+    s.zoom.pan(io.MouseDelta.x / size, io.MouseDelta.y / size, pixels);
+  }
+  if (ImGui::IsItemHovered() && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) s.zoom.reset();
+}
+
+// The stimulus field [−1, 1]² inside a zoomed picture: what the neuron sees.
+void field_frame(const AppState& s, ImVec2 p, float size, int pixels) {
+  if (s.zoom.is_field()) return;
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const ImVec2 a(p.x + size * s.zoom.frac_of_v(-1, pixels),
+                 p.y + size * s.zoom.frac_of_u(-1, pixels));
+  const ImVec2 b(p.x + size * s.zoom.frac_of_v(1, pixels),
+                 p.y + size * s.zoom.frac_of_u(1, pixels));
+  dl->PushClipRect(p, ImVec2(p.x + size, p.y + size), true);
+  dl->AddRect(a, b, IM_COL32(0, 0, 0, 160), 0, 0, 3.0f);
+  dl->AddRect(a, b, kAccent, 0, 0, 1.5f);
+  dl->AddText(ImVec2(a.x + 4, a.y + 2), kAccent, "stimulus field");
+  dl->PopClipRect();
+}
+
 void big_image(AppState& s, ImVec2 p, float size) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 q(p.x + size, p.y + size);
   const ImVec2 fb = ImGui::GetIO().DisplayFramebufferScale;
   s.view_rect = ImVec4(p.x * fb.x, p.y * fb.y, size * fb.x, size * fb.y);
-  if (has_view(s) && s.view.image.count > 0 && s.view_tex.valid()) {
-    dl->AddImage(s.view_tex.imgui_id(), p, q);
+  int pixels = 0;
+  if (const ImTextureID tex = view_picture(s, size, pixels)) {
+    dl->AddImage(tex, p, q);
+    field_frame(s, p, size, pixels);
     dl->AddRect(p, q, kFrame);
     ImGui::SetCursorScreenPos(p);
     ImGui::InvisibleButton("view", ImVec2(size, size));
-    tip("The CPPN's image at the slider's z, after the image transform: exactly what the "
-        "neuron sees, rendered at display resolution with the BatchNorm statistics frozen "
-        "over the canonical grid (so the image depends on z only).");
+    zoom_by_mouse(s, p, size, pixels);
+    tip("The CPPN's image at the slider's z, after the image transform with the statistics "
+        "of the image at the training resolution: what the neuron sees, drawn at display "
+        "resolution with the BatchNorm statistics frozen over the canonical grid (so the "
+        "image depends on z only). Wheel: zoom about the pointer (out: the CPPN beyond the "
+        "stimulus field, framed; in: detail finer than training renders). Drag: pan. "
+        "Double-click: back to the stimulus field.");
     return;
   }
   dl->AddRectFilled(p, q, IM_COL32(30, 30, 36, 255));
@@ -103,6 +166,22 @@ void big_image(AppState& s, ImVec2 p, float size) {
   ImGui::PopTextWrapPos();
 }
 
+// Whether the thumbnails can be shown; the shader path draws them here at `tile` (screen
+// units) per side when anything they show changed.
+bool thumbnails_ready(AppState& s, float tile) {
+  if (!has_sweep(s) || s.sweep.images.count <= 1) return false;
+  if (!s.gpu) return s.atlas_tex.valid();
+  const std::vector<int> ks = thumbnail_indices(*s.sweep.snap);
+  if (s.sweep.thumb_moments.size() != ks.size()) return false;  // the worker is on it
+  const int px =
+      std::max(1, static_cast<int>(std::lround(tile * ImGui::GetIO().DisplayFramebufferScale.x)));
+  if (s.gpu->update_atlas(s.sweep.snap, ks, s.sweep.thumb_moments, px, s.atlas_cols, s.sweep.scale,
+                          s.cmap))
+    return true;
+  fall_back_to_cpu(s, s.gpu->failure());
+  return false;
+}
+
 void draw_ring(AppState& s, ImVec2 origin, float side, const SweepAxes& axes) {
   const int count = s.sweep.images.count;
   const std::vector<int> ks = thumbnail_indices(*s.sweep.snap);
@@ -113,6 +192,7 @@ void draw_ring(AppState& s, ImVec2 origin, float side, const SweepAxes& axes) {
   const float h = side * 0.5f - t * 0.5f;  // centres of the thumbnails lie on this square
   const float b = side - 2 * t - 4 * gap;  // the big image inside the ring
   big_image(s, ImVec2(c.x - b * 0.5f, c.y - b * 0.5f), b);
+  if (!thumbnails_ready(s, t)) return;
 
   ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->AddRect(ImVec2(c.x - h, c.y - h), ImVec2(c.x + h, c.y + h), IM_COL32(70, 70, 80, 255), 0, 0,
@@ -147,6 +227,7 @@ float draw_strip(AppState& s, ImVec2 origin, ImVec2 avail, const SweepAxes& axes
   const float b = std::max(32.0f, std::min(avail.x, avail.y - t - 3 * gap));
   big_image(s, ImVec2(origin.x + (avail.x - b) * 0.5f, origin.y), b);
   const float y = origin.y + b + 2 * gap;
+  if (!thumbnails_ready(s, t)) return y + t + 10 - origin.y;
   const int cur = axes.valid() ? axes.nearest(0, s.z[0]) : -1;
   int cur_shown = 0;
   float best = 1e9f;
@@ -176,10 +257,11 @@ float draw_grid(AppState& s, ImVec2 origin, ImVec2 avail, const SweepAxes& axes)
   big_image(s, ImVec2(origin.x + (beside >= above ? 0.0f : (avail.x - side) * 0.5f), origin.y),
             side);
   const float used = beside >= above ? side : 2 * side + gap;
-  if (!axes.valid() || !s.atlas_tex.valid()) return used;
+  if (!axes.valid()) return used;
   const int stride = std::max(1, axes.n / 10);
   const int shown = (axes.n + stride - 1) / stride;
   const float cell = side / shown;
+  if (!thumbnails_ready(s, cell)) return used;
   const ImVec2 g = beside >= above
                        ? ImVec2(origin.x + side + gap, origin.y)
                        : ImVec2(origin.x + (avail.x - side) * 0.5f, origin.y + side + gap);
@@ -225,6 +307,37 @@ void xy_pad(AppState& s, float size, const SweepAxes& axes) {
   dl->AddCircleFilled(ImVec2(p.x + fx * size, p.y + fy * size), 5.0f, kAccent);
 }
 
+// Zoom, its reset, and what the big image is: its resolution, the path that drew it, the step
+// of its snapshot and the colour scale; a notice when the shader failed.
+void picture_line(AppState& s) {
+  ImGui::BeginDisabled(s.zoom.is_field());
+  if (ImGui::SmallButton("Reset zoom")) s.zoom.reset();
+  ImGui::EndDisabled();
+  tip("Back to the stimulus field [−1, 1]², the part of the CPPN the neuron sees (also a "
+      "double-click on the image). The mouse wheel over the image zooms.");
+  ImGui::SameLine();
+  const bool gpu_drawn = s.gpu && s.shown && s.gpu->has_view_of(s.shown);
+  if (gpu_drawn || (!s.gpu && has_view(s))) {
+    const int rows = gpu_drawn ? s.gpu->view_pixels() : s.view.image.height;
+    const int cols = gpu_drawn ? rows : s.view.image.width;
+    const int step = gpu_drawn ? s.shown->step : s.view.snap->step;
+    ImGui::TextDisabled(
+        "zoom ×%.3g  %d×%d %s%s, step %d, scale ±%.3g", s.zoom.zoom(), rows, cols,
+        gpu_drawn ? "GPU" : "CPU",
+        (gpu_drawn ? s.gpu->view_is_preview(s.view_px) : s.view.preview) ? " preview" : "", step,
+        has_sweep(s) ? s.sweep.scale : 0.0f);
+    tip("Zoom (×1: the stimulus field), the resolution of the big image and what drew it "
+        "(the GPU's shader at screen resolution, or a CPU render; either with a coarser "
+        "preview while z moves), the training step of the snapshot, and the colour scale s.");
+  } else {
+    ImGui::TextDisabled("zoom ×%.3g", s.zoom.zoom());
+  }
+  if (!s.render_notice.empty()) {
+    ImGui::TextColored(ImVec4(1, 0.8f, 0.3f, 1), "%s", s.render_notice.c_str());
+    tip(s.render_notice.c_str());
+  }
+}
+
 }  // namespace
 
 void draw_manifold_panel(AppState& s, ImVec2 pos, ImVec2 size) {
@@ -233,7 +346,8 @@ void draw_manifold_panel(AppState& s, ImVec2 pos, ImVec2 size) {
   const int dims = latent_dims(s);
   if (static_cast<int>(s.z.size()) != dims) s.z.resize(dims, 0.0f);
   const SweepAxes axes = has_sweep(s) ? sweep_axes(*s.sweep.snap) : SweepAxes{};
-  const bool thumbs = has_sweep(s) && s.atlas_tex.valid() && s.sweep.images.count > 1;
+  // The layout with thumbnails once a sweep is there (the shader may still be drawing them).
+  const bool thumbs = has_sweep(s) && s.sweep.images.count > 1;
 
   const float line = ImGui::GetFrameHeightWithSpacing();
   const float pad = dims == 2 ? 5 * line - ImGui::GetStyle().ItemSpacing.y : 0.0f;
@@ -326,14 +440,7 @@ void draw_manifold_panel(AppState& s, ImVec2 pos, ImVec2 size) {
     xy_pad(s, pad, axes);
   }
 
-  if (has_view(s)) {
-    const Snapshot& v = *s.view.snap;
-    ImGui::TextDisabled("%d×%d%s from step %d, scale ±%.3g", s.view.image.height,
-                        s.view.image.width, s.view.preview ? " (preview)" : "", v.step,
-                        has_sweep(s) ? s.sweep.scale : 0.0f);
-    tip("Resolution of the big image (a coarse preview while z moves), the training step of "
-        "the snapshot it was rendered from, and the colour scale s.");
-  }
+  picture_line(s);
   ImGui::End();
 }
 

@@ -42,6 +42,27 @@ struct SweepAxes {
   float value(int d, int i) const { return v0[d] + i * step[d]; }
 };
 
+// z as one latent point of `dims` coordinates (missing ones 0).
+inline LatentPoints one_point(const std::vector<float>& z, int dims) {
+  LatentPoints p;
+  p.count = 1;
+  p.dims = dims;
+  p.data.assign(static_cast<size_t>(dims), 0.0f);
+  for (int d = 0; d < dims && d < static_cast<int>(z.size()); ++d) p.data[d] = z[d];
+  return p;
+}
+
+// Points ks of a set of latent points, in that order.
+inline LatentPoints pick_points(const LatentPoints& all, const std::vector<int>& ks) {
+  LatentPoints p;
+  p.dims = all.dims;
+  for (int k : ks) {
+    for (int d = 0; d < all.dims; ++d) p.data.push_back(all.at(k, d));
+    ++p.count;
+  }
+  return p;
+}
+
 inline SweepAxes sweep_axes(const Snapshot& s) {
   SweepAxes a;
   const LatentPoints& p = s.sweep_latents;

@@ -25,6 +25,8 @@ class Texture {
   // Counts uploads of every texture: a frame whose draw commands are unchanged still needs
   // drawing when a texture's pixels changed.
   static std::uint64_t upload_count() { return uploads_; }
+  // For pictures drawn into a texture by the GPU rather than uploaded: counted the same way.
+  static void count_change() { ++uploads_; }
   ImTextureID imgui_id() const { return reinterpret_cast<ImTextureID>(static_cast<intptr_t>(id_)); }
 
  private:

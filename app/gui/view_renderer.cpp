@@ -12,6 +12,7 @@
 #endif
 
 #include "app/gui/colormap.h"
+#include "app/gui/sweep_axes.h"
 #include "core/neurons/neuron.h"
 #include "core/render/render.h"
 
@@ -32,13 +33,8 @@ std::string neuron_key(const NeuronConfig& n) {
   return config_to_json(c, -1);
 }
 
-LatentPoints one_point(const std::vector<float>& z, int dims) {
-  LatentPoints p;
-  p.count = 1;
-  p.dims = dims;
-  p.data.assign(static_cast<size_t>(dims), 0.0f);
-  for (int d = 0; d < dims && d < static_cast<int>(z.size()); ++d) p.data[d] = z[d];
-  return p;
+bool same_window(const CoordinateWindow& a, const CoordinateWindow& b) {
+  return a.top == b.top && a.bottom == b.bottom && a.left == b.left && a.right == b.right;
 }
 
 }  // namespace
@@ -66,16 +62,24 @@ ViewRenderer::~ViewRenderer() {
   thread_.join();
 }
 
-void ViewRenderer::want_view(const SnapshotPtr& snap, const std::vector<float>& z,
-                             int display_size) {
+void ViewRenderer::want_view(const SnapshotPtr& snap, const std::vector<float>& z, int display_size,
+                             const CoordinateWindow& window) {
   if (!snap) return;
   std::lock_guard<std::mutex> lk(mutex_);
-  if (snap == want_snap_ && z == want_z_ && display_size == want_size_) return;
+  if (snap == want_snap_ && z == want_z_ && display_size == want_size_ &&
+      same_window(window, want_window_))
+    return;
   if (snap != want_snap_ && sweep_wanted_since_ < 0) sweep_wanted_since_ = now_seconds();
   want_snap_ = snap;
   want_z_ = z;
   want_size_ = display_size;
+  want_window_ = window;
   cv_.notify_all();
+}
+
+void ViewRenderer::want_thumbnail_moments(bool on) {
+  std::lock_guard<std::mutex> lk(mutex_);
+  thumb_moments_ = on;
 }
 
 void ViewRenderer::want_filters(const NeuronConfig& neuron) {
@@ -123,12 +127,15 @@ bool ViewRenderer::busy() const {
   return working_ || has_work_locked();
 }
 
+bool ViewRenderer::view_stale_locked() const {
+  return want_snap_ != done_view_snap_ || want_z_ != done_view_z_ ||
+         want_size_ != done_view_size_ || !same_window(want_window_, done_view_window_);
+}
+
 bool ViewRenderer::has_work_locked() const {
   if (want_neuron_gen_ != done_neuron_gen_) return true;
   if (!want_snap_) return false;
-  const bool view_stale =
-      want_snap_ != done_view_snap_ || want_z_ != done_view_z_ || want_size_ != done_view_size_;
-  return view_stale || done_view_preview_ || want_snap_ != done_sweep_snap_;
+  return view_stale_locked() || done_view_preview_ || want_snap_ != done_sweep_snap_;
 }
 
 // The neuron of the shown run, made again only when the run's neuron changes, so that a(z)
@@ -137,14 +144,13 @@ class ActivationProbe {
  public:
   // a(z): the image at the training resolution, through the same transform, into the same
   // neuron, divided by the same MEI activation (what the trainer measures).
-  void measure(const Snapshot& snap, const LatentPoints& z, ViewRenderer::View& v) {
-    const RunConfig& cfg = snap.config;
-    use_neuron(cfg.neuron);
+  // `small`: the image at z at the training resolution, transformed.
+  void measure(const Snapshot& snap, const ImageStack& small, ViewRenderer::View& v) {
+    use_neuron(snap.config.neuron);
     if (!evaluator_) {
       v.error = error_;
       return;
     }
-    const ImageStack small = render_images(snap, z, cfg.image.height, cfg.image.width);
     const std::vector<float> r = evaluator_->respond(small);
     if (!r.empty() && snap.mei_activation != 0) {
       v.activation = static_cast<float>(r[0] / snap.mei_activation);
@@ -172,23 +178,43 @@ class ActivationProbe {
 
 namespace {
 
-// The big image at z (res rows, the training aspect ratio) and a(z).
+// The big image at z (res rows, the training aspect ratio; none for res 0) over the window, and
+// a(z). The big image takes the statistics of the image at the training resolution, so that at
+// any size and zoom it shows what the neuron sees.
 ViewRenderer::View render_view(const SnapshotPtr& snap, const std::vector<float>& z, int res,
-                               bool preview, ActivationProbe& probe) {
+                               const CoordinateWindow& window, bool preview,
+                               ActivationProbe& probe) {
   ViewRenderer::View v;
   v.snap = snap;
   v.z = z;
+  v.window = window;
   v.preview = preview;
   try {
     const RunConfig& cfg = snap->config;
     const LatentPoints p = one_point(z, std::max(1, snap->cppn.latent_dims()));
-    const int w = std::max(1, res * cfg.image.width / std::max(1, cfg.image.height));
-    v.image = render_images(*snap, p, res, w);
-    probe.measure(*snap, p, v);
+    ImageStack small = render_raw(snap->cppn, p, cfg.image.height, cfg.image.width);
+    const ImageMoments m = image_moments(small.image(0), small.image_size());
+    if (res > 0) {
+      const int w = std::max(1, res * cfg.image.width / std::max(1, cfg.image.height));
+      v.image = render_raw(snap->cppn, p, res, w, window);
+      apply_transform(cfg.image.transform, v.image.image(0), v.image.image_size(), m);
+    }
+    apply_transform(cfg.image.transform, small.image(0), small.image_size(), m);
+    probe.measure(*snap, small, v);
   } catch (const std::exception& e) {
     v.error = e.what();
   }
   return v;
+}
+
+// The statistics of the thumbnails' raw images at the training resolution.
+std::vector<ImageMoments> thumbnail_moments(const Snapshot& snap) {
+  const LatentPoints p = pick_points(snap.sweep_latents, thumbnail_indices(snap));
+  const ImageStack raw =
+      render_raw(snap.cppn, p, snap.config.image.height, snap.config.image.width);
+  std::vector<ImageMoments> m;
+  for (int i = 0; i < raw.count; ++i) m.push_back(image_moments(raw.image(i), raw.image_size()));
+  return m;
 }
 
 }  // namespace
@@ -210,8 +236,7 @@ void ViewRenderer::make_filters(std::unique_lock<std::mutex>& lk) {
 }
 
 bool ViewRenderer::sweep_turn_locked() const {
-  const bool view_stale =
-      want_snap_ != done_view_snap_ || want_z_ != done_view_z_ || want_size_ != done_view_size_;
+  const bool view_stale = view_stale_locked();
   const bool sweep_stale = want_snap_ != done_sweep_snap_;
   // While Play moves z every frame the view is always stale; after half a second the
   // thumbnails and the colour scale get their turn anyway.
@@ -222,12 +247,14 @@ bool ViewRenderer::sweep_turn_locked() const {
 
 void ViewRenderer::make_sweep(std::unique_lock<std::mutex>& lk) {
   const SnapshotPtr snap = want_snap_;
+  const bool moments = thumb_moments_;
   lk.unlock();
   Sweep s;
   s.snap = snap;
   try {
     s.images = snap->sweep_images;  // rendered and measured by the trainer already
     s.scale = symmetric_scale(s.images);
+    if (moments) s.thumb_moments = thumbnail_moments(*snap);
   } catch (const std::exception& e) {
     s.error = e.what();
   }
@@ -255,16 +282,16 @@ void ViewRenderer::make_view(std::unique_lock<std::mutex>& lk, ActivationProbe& 
   const SnapshotPtr snap = want_snap_;
   const std::vector<float> z = want_z_;
   const int size = want_size_;
-  const bool view_stale =
-      want_snap_ != done_view_snap_ || want_z_ != done_view_z_ || want_size_ != done_view_size_;
+  const CoordinateWindow window = want_window_;
   // A moving z gets a quarter-cost render first so sweeping and Play stay fluid.
-  const bool preview = view_stale && z != done_view_z_ && size > 64;
+  const bool preview = view_stale_locked() && z != done_view_z_ && size > 64;
   lk.unlock();
-  View v = render_view(snap, z, preview ? size / 2 : size, preview, probe);
+  View v = render_view(snap, z, preview ? size / 2 : size, window, preview, probe);
   lk.lock();
   done_view_snap_ = snap;
   done_view_z_ = z;
   done_view_size_ = size;
+  done_view_window_ = window;
   done_view_preview_ = preview;
   last_view_at_ = now_seconds();
   v.serial = ++serial_;

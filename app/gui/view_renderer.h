@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/render/render.h"
 #include "core/run/config.h"
 #include "core/run/image_stack.h"
 #include "core/run/snapshot.h"
@@ -30,7 +31,10 @@ class ViewRenderer {
     std::uint64_t serial = 0;
     SnapshotPtr snap;
     std::vector<float> z;
-    ImageStack image;      // 1×C×S×S, transformed (what the neuron sees, at display size)
+    CoordinateWindow window;
+    // 1×C×S×S over the window, transformed with the statistics of the image at the training
+    // resolution (what the neuron sees, at display size); empty when only a(z) was asked for.
+    ImageStack image;
     bool preview = false;  // a coarse render while z moves; the full one follows
     float activation = 0;  // normalised: response at the training resolution / MEI
     bool has_activation = false;
@@ -41,6 +45,9 @@ class ViewRenderer {
     SnapshotPtr snap;
     ImageStack images;  // the canonical sweep at the training resolution
     float scale = 1;    // max |value| over the sweep: the one colour scale of the manifold
+    // For the shader path: the raw images' statistics at the training resolution, one per
+    // thumbnail (thumbnail_indices order), when want_thumbnail_moments(true).
+    std::vector<ImageMoments> thumb_moments;
     std::string error;
   };
   struct Filters {
@@ -54,8 +61,11 @@ class ViewRenderer {
   ViewRenderer(const ViewRenderer&) = delete;
   ViewRenderer& operator=(const ViewRenderer&) = delete;
 
-  // Cheap when nothing changed; call every frame. A null snapshot clears nothing.
-  void want_view(const SnapshotPtr& snap, const std::vector<float>& z, int display_size);
+  // Cheap when nothing changed; call every frame. A null snapshot clears nothing. A display
+  // size of 0 asks for a(z) only (the GPU draws the image).
+  void want_view(const SnapshotPtr& snap, const std::vector<float>& z, int display_size,
+                 const CoordinateWindow& window = {});
+  void want_thumbnail_moments(bool on);
   void want_filters(const NeuronConfig& neuron);
 
   // Copy the newest result into `have` when it is newer than have.serial.
@@ -74,6 +84,7 @@ class ViewRenderer {
   // The worker's loop and its steps; each step is entered and left with the lock held.
   void worker();
   bool has_work_locked() const;
+  bool view_stale_locked() const;
   void make_filters(std::unique_lock<std::mutex>& lk);
   bool sweep_turn_locked() const;  // the sweep goes before a stale view
   void make_sweep(std::unique_lock<std::mutex>& lk);
@@ -88,6 +99,8 @@ class ViewRenderer {
   SnapshotPtr want_snap_;
   std::vector<float> want_z_;
   int want_size_ = 256;
+  CoordinateWindow want_window_;
+  bool thumb_moments_ = false;
   NeuronConfig want_neuron_;
   std::uint64_t want_neuron_gen_ = 0;
 
@@ -95,6 +108,7 @@ class ViewRenderer {
   SnapshotPtr done_view_snap_;
   std::vector<float> done_view_z_;
   int done_view_size_ = 0;
+  CoordinateWindow done_view_window_;
   bool done_view_preview_ = false;
   double last_view_at_ = -1;  // when the last view render finished (seconds)
   SnapshotPtr done_sweep_snap_;

@@ -229,8 +229,8 @@ namespace {
 
 // Layer 0's coordinate part for every pixel, which does not depend on z: feature-major, one
 // padded row of `stride` pixels per output (padded pixels stay 0).
-std::vector<float> coordinate_part(const FrozenCppn& c, int height, int width, size_t stride,
-                                   bool parallel) {
+std::vector<float> coordinate_part(const FrozenCppn& c, int height, int width,
+                                   const CoordinateWindow& win, size_t stride, bool parallel) {
   const int P = c.positional_encoding_dim, HW = height * width;
   const long blocks = static_cast<long>(stride / kBlock);
   std::vector<float> part(stride * c.layers.front().out);
@@ -242,8 +242,8 @@ std::vector<float> coordinate_part(const FrozenCppn& c, int height, int width, s
     const int p1 = static_cast<int>(std::min<long>(HW, p0 + kBlock));
     for (int px = p0; px < p1; ++px) {
       const int i = px / width, j = px % width;
-      const float u = height > 1 ? -1.0f + 2.0f * i / (height - 1) : -1.0f;
-      const float v = width > 1 ? -1.0f + 2.0f * j / (width - 1) : -1.0f;
+      const float u = height > 1 ? win.top + (win.bottom - win.top) * i / (height - 1) : win.top;
+      const float v = width > 1 ? win.left + (win.right - win.left) * j / (width - 1) : win.left;
       for (int q = 0; q < P; ++q) {
         const float proj = u * c.fourier[q] + v * c.fourier[P + q];
         feat[static_cast<size_t>(q) * kBlock + (px - p0)] = std::sin(proj);
@@ -255,7 +255,8 @@ std::vector<float> coordinate_part(const FrozenCppn& c, int height, int width, s
   return part;
 }
 
-// Layer 0's latent part, once per image: K × (layer 0 width).
+}  // namespace
+
 std::vector<float> latent_part(const FrozenCppn& c, const LatentPoints& z) {
   const auto& first = c.layers.front();
   const int F = 2 * c.positional_encoding_dim;
@@ -272,12 +273,15 @@ std::vector<float> latent_part(const FrozenCppn& c, const LatentPoints& z) {
   return lat;
 }
 
-}  // namespace
-
 const char* render_instruction_set() { return render_kernels().name; }
 
 ImageStack render_raw(const FrozenCppn& c, const LatentPoints& z, int height, int width,
                       const RenderProgress& progress) {
+  return render_raw(c, z, height, width, CoordinateWindow{}, progress);
+}
+
+ImageStack render_raw(const FrozenCppn& c, const LatentPoints& z, int height, int width,
+                      const CoordinateWindow& window, const RenderProgress& progress) {
   if (z.dims != c.latent_dims())
     throw std::invalid_argument("render: latent points have " + std::to_string(z.dims) +
                                 " dimensions, the CPPN expects " + std::to_string(c.latent_dims()));
@@ -285,7 +289,7 @@ ImageStack render_raw(const FrozenCppn& c, const LatentPoints& z, int height, in
   const long blocks = (HW + kBlock - 1) / kBlock;
   const size_t stride = static_cast<size_t>(blocks) * kBlock;
   const bool parallel = static_cast<long>(z.count) * HW >= kParallelPixels;
-  const std::vector<float> pixel_part = coordinate_part(c, height, width, stride, parallel);
+  const std::vector<float> pixel_part = coordinate_part(c, height, width, window, stride, parallel);
   const std::vector<float> lat = latent_part(c, z);
 
   int max_width = 0;
@@ -317,29 +321,37 @@ ImageStack render_raw(const FrozenCppn& c, const LatentPoints& z, int height, in
   return images;
 }
 
+ImageMoments image_moments(const float* x, size_t n) {
+  ImageMoments m;
+  for (size_t i = 0; i < n; ++i) m.mean += x[i];
+  m.mean /= n;
+  double ss = 0;
+  for (size_t i = 0; i < n; ++i) ss += (x[i] - m.mean) * (x[i] - m.mean);
+  // Unbiased std of the centred image, as torch.std.
+  m.sd = std::sqrt(ss / (n > 1 ? n - 1 : 1));
+  return m;
+}
+
+void apply_transform(const TransformConfig& t, float* x, size_t n, const ImageMoments& m) {
+  if (t.type == "none") return;
+  const double mean = m.mean, sd = m.sd;  // the reference adds 1e-12 to the std
+  if (t.type == "fix-mean-std") {
+    // x ← x − mean + m; then x ← s·x/(std(x) + 1e-12): std is unchanged by the shift.
+    for (size_t i = 0; i < n; ++i)
+      x[i] = static_cast<float>(t.std * (x[i] - mean + t.mean) / (sd + 1e-12));
+  } else {
+    for (size_t i = 0; i < n; ++i) {
+      double v = t.std * (x[i] - mean) / (sd + 1e-12) + t.mean;
+      x[i] = static_cast<float>(std::min(std::max(v, t.min), t.max));
+    }
+  }
+}
+
 void apply_transform(const TransformConfig& t, ImageStack& images) {
   if (t.type == "none") return;
   const size_t n = images.image_size();
-  for (int k = 0; k < images.count; ++k) {
-    float* x = images.image(k);
-    double mean = 0;
-    for (size_t i = 0; i < n; ++i) mean += x[i];
-    mean /= n;
-    double ss = 0;
-    for (size_t i = 0; i < n; ++i) ss += (x[i] - mean) * (x[i] - mean);
-    // Unbiased std of the centred image, as torch.std; the reference adds 1e-12.
-    double sd = std::sqrt(ss / (n > 1 ? n - 1 : 1));
-    if (t.type == "fix-mean-std") {
-      // x ← x − mean + m; then x ← s·x/(std(x) + 1e-12): std is unchanged by the shift.
-      for (size_t i = 0; i < n; ++i)
-        x[i] = static_cast<float>(t.std * (x[i] - mean + t.mean) / (sd + 1e-12));
-    } else {
-      for (size_t i = 0; i < n; ++i) {
-        double v = t.std * (x[i] - mean) / (sd + 1e-12) + t.mean;
-        x[i] = static_cast<float>(std::min(std::max(v, t.min), t.max));
-      }
-    }
-  }
+  for (int k = 0; k < images.count; ++k)
+    apply_transform(t, images.image(k), n, image_moments(images.image(k), n));
 }
 
 ImageStack render_images(const Snapshot& s, const LatentPoints& z, int height, int width,

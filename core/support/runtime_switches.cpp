@@ -40,5 +40,6 @@ std::string fast_cppn_isa() { return text("INVEX_FAST_CPPN_ISA"); }
 bool render_baseline() { return flag("INVEX_RENDER_BASELINE"); }
 float gui_scale() { return static_cast<float>(number("INVEX_GUI_SCALE")); }
 double gui_trace_ms() { return number("INVEX_GUI_TRACE_MS"); }
+std::string render_path() { return text("INVEX_RENDER_PATH"); }
 
 }  // namespace invex::switches

@@ -11,6 +11,8 @@
 //   INVEX_RENDER_BASELINE=1  the SSE2 render kernels even on an AVX2 CPU
 //   INVEX_GUI_SCALE        GUI content scale (e.g. 1.5), instead of the monitor's
 //   INVEX_GUI_TRACE_MS     print every GUI frame slower than this many milliseconds
+//   INVEX_RENDER_PATH      cpu | shader: how the GUI draws the manifold (default: its shader
+//                          on a GPU, CPU renders on a software rasteriser such as llvmpipe)
 #pragma once
 
 #include <string>
@@ -22,7 +24,8 @@ std::string cache_dir();    // empty when neither INVEX_CACHE_DIR, XDG_CACHE_HOM
 bool reference_cppn();
 std::string fast_cppn_isa();  // empty when not set
 bool render_baseline();
-float gui_scale();      // 0 when not set or not a positive number
-double gui_trace_ms();  // 0 when not set
+float gui_scale();          // 0 when not set or not a positive number
+double gui_trace_ms();      // 0 when not set
+std::string render_path();  // empty when not set
 
 }  // namespace invex::switches
