@@ -139,6 +139,9 @@ void draw_training_panel(AppState& s, ImVec2 pos, ImVec2 size);
 void draw_manifold_panel(AppState& s, ImVec2 pos, ImVec2 size);
 void draw_activation_panel(AppState& s, ImVec2 pos, ImVec2 size);
 void draw_curves_panel(AppState& s, ImVec2 pos, ImVec2 size);
+// The smoothed training curves of a snapshot in the space left in the current window
+// (panels_plots.cpp).
+void draw_training_curves(const Snapshot& snap);
 // The panels tile the window: each is a fixed window at pos/size (no move, resize or collapse).
 inline void begin_panel(const char* name, ImVec2 pos, ImVec2 size, ImGuiWindowFlags extra = 0) {
   ImGui::SetNextWindowPos(pos);

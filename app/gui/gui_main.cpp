@@ -45,6 +45,7 @@ struct Options {
   double timeout = 600;  // --exit, --screenshot: stop waiting for training/renders after this long
   float mouse_x = -1, mouse_y = -1;  // --mouse X,Y: where the pointer rests in --exit runs
   int view_pixels = 0;               // --view-pixels N: the big image's resolution (0: default)
+  double zoom = 1;                   // --zoom F: the big image zoomed about the field's centre
   int window_w = 1280, window_h = 800;
 };
 
@@ -112,7 +113,11 @@ int parse_options(int argc, char** argv, Options& o) {
       ->group(unattended);
   cli::add_integer(app, "--view-pixels N", o.view_pixels, 0, 4096,
                    "draw the big image at N×N pixels, shown scaled to its place (default: its "
-                   "size on screen with the shader, 256 on the CPU path); for measuring")
+                   "size on screen; on the CPU path at most 640); for measuring")
+      ->group(unattended);
+  cli::add_number(app, "--zoom F", o.zoom, 0.125, 32,
+                  "show the big image zoomed by F about the centre of the stimulus field (< 1: "
+                  "out, beyond the field; > 1: in), as the mouse wheel does")
       ->group(unattended);
   app.add_option_function<std::string>(
          "--window", [&o](const std::string& v) { read_size(v, o.window_w, o.window_h); },
@@ -650,6 +655,7 @@ int run(const Options& o) {
   s.ui_scale = scale;
   s.view_pixels = o.view_pixels;
   if (o.view_pixels > 0) s.display_size = o.view_pixels;
+  s.zoom.half = std::clamp(static_cast<float>(1 / o.zoom), ViewZoom::kMinHalf, ViewZoom::kMaxHalf);
   choose_render_path(s);
   open_first_run(s, o);
 

@@ -230,47 +230,7 @@ void draw_curves_panel(AppState& s, ImVec2 pos, ImVec2 size) {
     ImGui::End();
     return;
   }
-  const std::vector<StepRecord>& r = snap->steps;
-  const int n = static_cast<int>(r.size());
-  const float h = std::max(
-      30.0f, (ImGui::GetContentRegionAvail().y - 3 * ImGui::GetStyle().ItemSpacing.y) / 3.0f);
-  struct Curve {
-    const float* first;
-    const char* id;
-    const char* name;
-    const char* help;
-  };
-  const Curve curves[] = {
-      {&r[0].activation, "##activation", "mean activation",
-       "Mean normalised activation over the grid (smoothed). 1 = as exciting as the MEI: "
-       "this term keeps every image of the manifold exciting."},
-      {&r[0].regulariser, "##regulariser", "regulariser",
-       "Contrastive term (τ/2)·mean log(pos/neg) (smoothed): high when grid neighbours look "
-       "alike and far-apart points look different. It spreads the manifold out."},
-      {&r[0].loss, "##loss", "loss",
-       "−mean activation − λ·regulariser (smoothed): what Adam minimises."},
-  };
-  for (const Curve& c : curves) {
-    const float* values = c.first;
-    float lo = values[0], hi = values[0];
-    for (int i = 0; i < n; ++i) {
-      const float v = *reinterpret_cast<const float*>(reinterpret_cast<const char*>(values) +
-                                                      static_cast<size_t>(i) * sizeof(StepRecord));
-      if (std::isfinite(v)) {
-        lo = std::min(lo, v);
-        hi = std::max(hi, v);
-      }
-    }
-    if (hi - lo < 1e-6f) hi = lo + 1e-6f;
-    char overlay[96];
-    const float last = *reinterpret_cast<const float*>(
-        reinterpret_cast<const char*>(values) + static_cast<size_t>(n - 1) * sizeof(StepRecord));
-    std::snprintf(overlay, sizeof overlay, "%s  %.4g  (step %d)", c.name, last, r.back().step);
-    // PlotLines of this ImGui version does not stretch a negative width: pass it explicitly.
-    ImGui::PlotLines(c.id, values, n, 0, overlay, lo, hi,
-                     ImVec2(ImGui::GetContentRegionAvail().x, h), sizeof(StepRecord));
-    tip(c.help);
-  }
+  draw_training_curves(*snap);
   ImGui::End();
 }
 

@@ -1,6 +1,7 @@
 // The GUI's logic that needs no window: the λ text field, the sweep geometry that maps z to
-// thumbnails, heatmap cells and the XY pad, the colour scale, and the render worker, whose
-// a(z) must be exactly what the neuron says about the image shown.
+// thumbnails, heatmap cells and the XY pad, the colour scale, the render worker, whose a(z)
+// must be exactly what the neuron says about the image shown, the zoom's mapping between the
+// picture and the coordinate plane, the plots' axis ticks and the shader's weight layout.
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
@@ -10,8 +11,11 @@
 
 #include "app/gui/app_state.h"
 #include "app/gui/colormap.h"
+#include "app/gui/plot_axes.h"
+#include "app/gui/shader_weights.h"
 #include "app/gui/sweep_axes.h"
 #include "app/gui/view_renderer.h"
+#include "app/gui/view_zoom.h"
 #include "core/method/latent_grid.h"
 #include "core/method/trainer.h"
 #include "core/neurons/neuron.h"
@@ -145,4 +149,115 @@ TEST_CASE("the render worker reports the neuron's filters for display") {
   CHECK(f.error.empty());
   CHECK(f.images.count == 2);
   CHECK(f.images.height == n.height);
+}
+
+TEST_CASE("zoom: the field at ×1, the point under the pointer stays put, pans follow the drag") {
+  ViewZoom z;
+  const CoordinateWindow w = z.window();
+  CHECK(w.top == -1.0f);
+  CHECK(w.bottom == 1.0f);
+  CHECK(w.left == -1.0f);
+  CHECK(w.right == 1.0f);
+  CHECK(z.is_field());
+  const int n = 256;
+  // Pixel centres: the first at fraction 0.5/n is the first row's u, the last the last's.
+  CHECK(z.u_at(0.5f / n, n) == doctest::Approx(-1.0f));
+  CHECK(z.u_at(1.0f - 0.5f / n, n) == doctest::Approx(1.0f));
+  CHECK(z.frac_of_u(-1.0f, n) == doctest::Approx(0.5f / n));
+
+  const float fx = 0.3f, fy = 0.8f;
+  const float u = z.u_at(fy, n), v = z.v_at(fx, n);
+  z.zoom_at(fx, fy, 2.0f, n);
+  CHECK(z.half == doctest::Approx(0.5f));
+  CHECK(z.zoom() == doctest::Approx(2.0f));
+  CHECK(z.u_at(fy, n) == doctest::Approx(u).epsilon(1e-5));
+  CHECK(z.v_at(fx, n) == doctest::Approx(v).epsilon(1e-5));
+  CHECK(z.frac_of_v(v, n) == doctest::Approx(fx).epsilon(1e-5));
+  z.zoom_at(0.5f, 0.5f, 1e-3f, n);  // far out: held at the limit
+  CHECK(z.half == ViewZoom::kMaxHalf);
+
+  ViewZoom p;
+  const float before = p.v_at(0.4f, n);
+  p.pan(0.1f, 0.0f, n);  // dragged right by a tenth: what was at 0.4 is now at 0.5
+  CHECK(p.v_at(0.5f, n) == doctest::Approx(before).epsilon(1e-5));
+  p.reset();
+  CHECK(p.is_field());
+}
+
+TEST_CASE("a render over a zoom window is the same pixels as the field render at those points") {
+  const RunConfig cfg = small_config("circle/complex");
+  Trainer trainer(cfg);
+  trainer.step();
+  const SnapshotPtr snap = trainer.snapshot(true);
+  LatentPoints p;
+  p.count = 1;
+  p.dims = 1;
+  p.data = {0.7f};
+  // The field at 21 pixels has its pixels 0.1 apart; the window [−1, 0] × [0, 1] at 11 pixels
+  // has the same points, the top right quarter's (u down the rows, v along the columns).
+  const ImageStack field = render_raw(snap->cppn, p, 21, 21);
+  ViewZoom z;
+  z.centre_u = -0.5f;
+  z.centre_v = 0.5f;
+  z.half = 0.5f;
+  const ImageStack part = render_raw(snap->cppn, p, 11, 11, z.window());
+  for (int i = 0; i < 11; ++i)
+    for (int j = 0; j < 11; ++j)  // the same points up to the rounding of their coordinates
+      CHECK(std::fabs(part.image(0)[i * 11 + j] - field.image(0)[i * 21 + 10 + j]) <= 1e-5f);
+}
+
+TEST_CASE("axis ticks: round steps of 1, 2 or 5 × 10^k, labels with the decimals they need") {
+  double step = 0;
+  CHECK(nice_ticks(0, 1.1, 4, &step) == std::vector<double>{0, 0.5, 1.0});
+  CHECK(step == 0.5);
+  CHECK(nice_ticks(0, 200, 5, &step) == std::vector<double>{0, 50, 100, 150, 200});
+  CHECK(nice_ticks(-1.37, -0.2, 3, &step) == std::vector<double>{-1.0, -0.5});
+  const std::vector<double> fine = nice_ticks(0.28, 0.36, 3, &step);
+  CHECK(step == doctest::Approx(0.05));
+  REQUIRE(fine.size() == 2);
+  CHECK(fine[0] == doctest::Approx(0.3));
+  CHECK(fine[1] == doctest::Approx(0.35));
+  CHECK(nice_ticks(2, 2, 4) == std::vector<double>{2});  // a flat curve: one tick
+  CHECK(tick_label(0.5, 0.5) == "0.5");
+  CHECK(tick_label(150, 50) == "150");
+  CHECK(tick_label(0.35, 0.05) == "0.35");
+  CHECK(tick_label(-1e-17, 0.5) == "0.0");  // no "-0.0"
+  CHECK(tick_label(1, 0.5) == "1.0");       // the decimals of the axis's step
+  CHECK(short_count(950) == "950");
+  CHECK(short_count(12345) == "12.3k");
+}
+
+TEST_CASE("shader weights: the layout the fragment shader reads") {
+  const RunConfig cfg = small_config("circle/complex");
+  Trainer trainer(cfg);
+  const SnapshotPtr snap = trainer.snapshot(true);
+  const FrozenCppn& c = snap->cppn;
+  REQUIRE(shader_cannot_draw(c).empty());
+  const ShaderArchitecture a = shader_architecture(c);
+  CHECK(a.fourier == 10);
+  CHECK(a.width == 15);
+  CHECK(a.hidden == 6);
+  CHECK(a.blocks() == 4);
+  const std::vector<float> w = pack_shader_weights(c);
+  REQUIRE(w.size() == static_cast<size_t>(a.weight_vec4s) * 4);
+  CHECK(w[3] == c.fourier[3]);
+  // Layer 0's coordinate columns, row-major, then its biases.
+  const FrozenCppn::Layer& l0 = c.layers[0];
+  CHECK(w[20 + 2 * 20 + 7] == l0.weight[2 * l0.in + 7]);
+  CHECK(w[20 + 15 * 20 + 4] == l0.bias[4]);
+  // Hidden layer 1 (c.layers[2]), block (i, j) = (3, 1), column 2, row 2: W[14][6].
+  const int layer_vec4s = 4 * a.blocks() * a.blocks() + a.blocks();
+  const size_t base = (a.hidden_offset() + 1 * layer_vec4s) * 4;
+  const FrozenCppn::Layer& l2 = c.layers[2];
+  CHECK(w[base + ((3 * 4 + 1) * 4 + 2) * 4 + 2] == l2.weight[14 * 15 + 6]);
+  CHECK(w[base + ((3 * 4 + 1) * 4 + 2) * 4 + 3] == 0.0f);  // row 15 is padding
+  CHECK(w[base + 4 * 4 * 16 + 14] == l2.bias[14]);
+  // The last layer's row and bias.
+  const size_t last = (a.hidden_offset() + a.hidden * layer_vec4s) * 4;
+  CHECK(w[last + 9] == c.layers.back().weight[9]);
+  CHECK(w[last + 16] == c.layers.back().bias[0]);
+
+  FrozenCppn one = c;
+  one.layers.resize(1);
+  CHECK(!shader_cannot_draw(one).empty());
 }
