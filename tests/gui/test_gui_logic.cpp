@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <thread>
 
 #include "app/gui/app_state.h"
@@ -260,4 +261,22 @@ TEST_CASE("shader weights: the layout the fragment shader reads") {
   FrozenCppn one = c;
   one.layers.resize(1);
   CHECK(!shader_cannot_draw(one).empty());
+}
+
+TEST_CASE("render path: INVEX_RENDER_PATH decides; a failing shader falls back with one line") {
+  AppState s;
+  setenv("INVEX_RENDER_PATH", "cpu", 1);
+  choose_render_path(s);
+  CHECK(!s.gpu);
+  CHECK(s.render_path_why == "INVEX_RENDER_PATH=cpu");
+  setenv("INVEX_RENDER_PATH", "shader", 1);
+  choose_render_path(s);
+  REQUIRE(s.gpu);
+  unsetenv("INVEX_RENDER_PATH");
+
+  fall_back_to_cpu(s, "fragment shader does not compile: 0:12: error\n0:13: another");
+  CHECK(!s.gpu);
+  CHECK(s.render_path_why == "the shader failed");
+  CHECK(s.render_notice.find("0:12: error") != std::string::npos);
+  CHECK(s.render_notice.find('\n') == std::string::npos);  // one line in the window
 }
