@@ -4,7 +4,7 @@
 # shaders/name.stage.glsl becomes invex::gui::shader_sources::name_stage (shader_sources.h).
 file(GLOB shaders ${SHADER_DIR}/*.glsl)
 list(SORT shaders)
-set(out "// Generated at build time from shaders/*.glsl by cmake/embed_shaders.cmake.\n")
+set(out "// Generated at build time from shaders/*.glsl by shaders/embed_shaders.cmake.\n")
 string(APPEND out "#include \"app/gui/shader_sources.h\"\n\nnamespace invex::gui::shader_sources {\n")
 foreach(path ${shaders})
   get_filename_component(name ${path} NAME)
