@@ -106,10 +106,10 @@ void select_preset(AppState& s, const std::string& name);
 bool open_run_dir(AppState& s, const std::string& dir);
 // A config file (the schema of presets) as a fresh run; resume_path: a saved run to continue.
 bool open_config(AppState& s, const std::string& path, const std::string& resume_path = {});
+// A run with s.cfg exists (validating first); false: the reason is in s.error.
 bool ensure_run(AppState& s);
-std::string check_settings(
-    const AppState& s);  // empty: s.cfg (with the typed λ) validates  // a run with s.cfg exists
-                         // (validating first); false: s.error
+// What is wrong with s.cfg and the typed λ schedule; empty when they validate.
+std::string check_settings(const AppState& s);
 void start_or_toggle(AppState& s);  // the Space key
 void start(AppState& s);
 void reset_run(AppState& s);
@@ -151,7 +151,7 @@ inline void begin_panel(const char* name, ImVec2 pos, ImVec2 size, ImGuiWindowFl
       ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse | extra);
 }
 
-// Hook for the export engineer (export_panel.cpp): drawn at the end of the training window.
+// The Export section (export_panel.cpp), drawn at the end of the training window.
 void draw_export_panel(AppState& s);
 // --export DIR (the harness): the first call starts the panel's export into DIR with its
 // settings; true once that export has ended. export_result: its result line.

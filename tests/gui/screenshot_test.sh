@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The issue's acceptance run: `invex gui` under Xvfb trains circle/complex for 50 steps, runs
+# The GUI as a user first sees it: `invex gui` under Xvfb trains circle/complex for 50 steps, runs
 # 60 frames, saves a screenshot and frame statistics; then the screenshot is checked where the
 # GUI says its manifold image and activation plot are, and the p99 frame time is checked
 # against the budget (INVEX_GUI_P99_MS, default 33 ms). The budget holds for the GUI and its
