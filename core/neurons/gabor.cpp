@@ -71,7 +71,35 @@ class GaborNeuron : public TorchNeuron {
 
   at::Tensor forward(const at::Tensor& images) const override {
     check_image_shape(*this, images, "neuron input");
-    auto r = at::matmul(images.reshape({images.size(0), -1}), bank_t_);  // N×K
+    return pool(filter_responses(images));
+  }
+
+  at::Tensor input_gradient(const at::Tensor& images, const at::Tensor& w) const override {
+    c10::NoGradGuard no_grad;
+    check_image_shape(*this, images, "neuron input");
+    return gradient(filter_responses(images), w, images.sizes());
+  }
+
+  // The filter responses once for both: the same operations as forward() and input_gradient()
+  // apart, so the numbers are identical.
+  at::Tensor forward_and_input_gradient(const at::Tensor& images, const at::Tensor& w,
+                                        at::Tensor* responses) const override {
+    c10::NoGradGuard no_grad;
+    check_image_shape(*this, images, "neuron input");
+    auto r = filter_responses(images);
+    if (responses) *responses = pool(r);
+    return gradient(r, w, images.sizes());
+  }
+
+  at::Tensor filters() const override { return filters_; }
+
+ private:
+  at::Tensor filter_responses(const at::Tensor& images) const {
+    return at::matmul(images.reshape({images.size(0), -1}), bank_t_);  // N×K
+  }
+
+  // The pooling rule applied to the filter responses r (N×K).
+  at::Tensor pool(const at::Tensor& r) const {
     switch (pool_) {
       case Pool::Single:
         return r.select(1, 0);
@@ -93,13 +121,10 @@ class GaborNeuron : public TorchNeuron {
   // Every pooling rule here is piecewise linear or an energy in at most two filters per image,
   // so the gradient needs only the winning filters: with 360 filters (phase-orientation cells)
   // this replaces a dense N×K×HW product by an N×2×HW one.
-  at::Tensor input_gradient(const at::Tensor& images, const at::Tensor& w) const override {
-    c10::NoGradGuard no_grad;
-    check_image_shape(*this, images, "neuron input");
-    const int64_t n = images.size(0);
-    auto r = at::matmul(images.reshape({n, -1}), bank_t_);  // N×K
-    auto bank = filters_.reshape({filters_.size(0), -1});   // K×HW
-    at::Tensor coef, index;                                 // N×P coefficients of P filters
+  at::Tensor gradient(const at::Tensor& r, const at::Tensor& w, at::IntArrayRef sizes) const {
+    const int64_t n = r.size(0);
+    auto bank = filters_.reshape({filters_.size(0), -1});  // K×HW
+    at::Tensor coef, index;                                // N×P coefficients of P filters
     switch (pool_) {
       case Pool::Single:
         coef = w.unsqueeze(1);
@@ -128,12 +153,9 @@ class GaborNeuron : public TorchNeuron {
       }
     }
     auto chosen = bank.index_select(0, index.reshape(-1)).view({n, index.size(1), -1});  // N×P×HW
-    return at::bmm(coef.unsqueeze(1).to(chosen.scalar_type()), chosen).view(images.sizes());
+    return at::bmm(coef.unsqueeze(1).to(chosen.scalar_type()), chosen).view(sizes);
   }
 
-  at::Tensor filters() const override { return filters_; }
-
- private:
   Pool pool_;
   at::Tensor filters_, bank_t_;
 };

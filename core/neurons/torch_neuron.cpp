@@ -26,6 +26,16 @@ at::Tensor TorchNeuron::input_gradient(const at::Tensor& images, const at::Tenso
   return torch::autograd::grad({r}, {x}, {w})[0];
 }
 
+at::Tensor TorchNeuron::forward_and_input_gradient(const at::Tensor& images, const at::Tensor& w,
+                                                   at::Tensor* responses) const {
+  {
+    c10::NoGradGuard no_grad;
+    auto r = forward(images);
+    if (responses) *responses = r;
+  }
+  return input_gradient(images, w);
+}
+
 std::unique_ptr<TorchNeuron> make_torch_neuron(const NeuronConfig& cfg) {
   if (is_gabor_type(cfg.type)) return make_gabor_neuron(cfg);
   throw ConfigError("neuron.type: unknown neuron type '" + cfg.type + "'");

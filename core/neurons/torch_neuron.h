@@ -18,6 +18,12 @@ class TorchNeuron {
   // d(Σ_n w_n·response_n)/d(images): the gradient the trainer needs, given w = dLoss/dResponse.
   // The default differentiates forward() with autograd; a neuron may do it more cheaply.
   virtual at::Tensor input_gradient(const at::Tensor& images, const at::Tensor& weights) const;
+  // The responses (stored in *responses, not differentiable) and input_gradient(images,
+  // weights) together, for a caller that needs both, as a training step does. The default calls
+  // forward() and then input_gradient(); a neuron whose gradient needs the forward pass's
+  // activations anyway computes both from one pass.
+  virtual at::Tensor forward_and_input_gradient(const at::Tensor& images, const at::Tensor& weights,
+                                                at::Tensor* responses) const;
   // The filters that define the neuron, K×H×W, for display and for the invariance metrics.
   virtual at::Tensor filters() const = 0;
   int height = 0, width = 0, channels = 1;
