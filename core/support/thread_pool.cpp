@@ -1,6 +1,7 @@
 #include "core/support/thread_pool.h"
 
 #include <ATen/Parallel.h>
+#include <dlfcn.h>
 
 #include <algorithm>
 
@@ -9,12 +10,23 @@ namespace {
 // Every core until set_compute_threads says otherwise.
 std::atomic<int> g_compute_threads{
     static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))};
+
+// OpenBLAS, LibTorch's BLAS on Debian, runs its own pool of threads that spin while they wait.
+// Its matrix products are small here and our loops already run on every core, so its pool
+// would only compete with ours: it is kept at one thread. Looked up at run time, since LibTorch
+// may be linked against another BLAS.
+void keep_blas_single_threaded() {
+  using SetThreads = void (*)(int);
+  if (void* f = dlsym(RTLD_DEFAULT, "openblas_set_num_threads")) reinterpret_cast<SetThreads>(f)(1);
+}
+
 }  // namespace
 
 int set_compute_threads(int n) {
   if (n <= 0) n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   g_compute_threads = n;
   at::set_num_threads(1);
+  keep_blas_single_threaded();
   return n;
 }
 

@@ -16,7 +16,8 @@ namespace invex {
 // Sets how many threads a parallel loop may use (n <= 0: every core) and returns the count set.
 // LibTorch's own intra-op pool is kept at one thread: the ops left to it are small, and its
 // OpenMP threads busy-wait at every op, which on a shared 2-core machine (the GUI thread,
-// another process) makes a training step several times slower.
+// another process) makes a training step several times slower. OpenBLAS's pool is kept at one
+// thread for the same reason.
 int set_compute_threads(int n);
 int compute_threads();
 
