@@ -1,10 +1,15 @@
 // Config files: defaults, presets and the errors a user sees for bad input.
 #include <doctest/doctest.h>
+#include <stdlib.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "core/run/config.h"
+#include "tests/test_support.h"
 
 using namespace invex;
 
@@ -55,7 +60,17 @@ TEST_CASE("config round-trips through JSON: every field comes back as it was") {
   RunConfig c;
   c.name = "round/trip";
   c.description = "all fields changed";
-  c.neuron = {"gabor-phase-orientation", 0.1, -0.2, 0.25, 0.35, 1.4, 0.4, 0.3, 12, 1.5, 24, 24};
+  c.neuron.type = "gabor-phase-orientation";
+  c.neuron.pos_x = 0.1;
+  c.neuron.pos_y = -0.2;
+  c.neuron.sigma_x = 0.25;
+  c.neuron.sigma_y = 0.35;
+  c.neuron.sf = 1.4;
+  c.neuron.theta = 0.4;
+  c.neuron.phase = 0.3;
+  c.neuron.n_theta = 12;
+  c.neuron.theta_range = 1.5;
+  c.neuron.height = c.neuron.width = 24;
   c.image.height = c.image.width = 24;
   c.image.transform = {"standardize-clip", 0.1, 0.3, -1.5, 2.5};
   c.cppn = {6, 1.5, 5, 12, 0.5, 0.05, false, true};
@@ -153,4 +168,87 @@ TEST_CASE("bad configs give one clear message naming the field") {
                        doctest::Contains("unknown preset 'circle/nope'"), ConfigError);
   CHECK_THROWS_WITH_AS(load_config_file("/nonexistent/x.json"),
                        doctest::Contains("/nonexistent/x.json: cannot read"), ConfigError);
+}
+
+namespace {
+const char* kMacaqueJson =
+    "{\"neuron\": {\"type\": \"macaque-ensemble\", \"models\": \"/models\", "
+    "\"data_key\": \"3639406161189\", \"index\": 11}, \"image\": {\"height\": 93, \"width\": 93, "
+    "\"transform\": {\"type\": \"standardize-clip\"}}, \"latent\": {\"grid_points\": 20}";
+std::string macaque_json(const std::string& more = "") { return kMacaqueJson + more + "}"; }
+}  // namespace
+
+TEST_CASE("a macaque-ensemble neuron: its fields round-trip and wrong ones are named") {
+  RunConfig c = parse_config(macaque_json(), "my.json");
+  validate(c, "my.json");
+  CHECK(c.neuron.type == "macaque-ensemble");
+  CHECK(c.neuron.models == "/models");
+  CHECK(c.neuron.data_key == "3639406161189");
+  CHECK(c.neuron.index == 11);
+  c.neuron.models = "/elsewhere/macaque v1";
+  c.neuron.data_key = "3631807112901";
+  c.neuron.index = 27;
+  const RunConfig d = parse_config(config_to_json(c), "round-trip");
+  CHECK(d.neuron.type == c.neuron.type);
+  CHECK(d.neuron.models == c.neuron.models);
+  CHECK(d.neuron.data_key == c.neuron.data_key);
+  CHECK(d.neuron.index == c.neuron.index);
+  // The Gabor fields are not written for it, and not accepted from it.
+  CHECK(!contains(config_to_json(c), "sigma_x"));
+  const std::string with_sigma =
+      "{\"neuron\": {\"type\": \"macaque-ensemble\", \"data_key\": \"1\", \"sigma\": 0.2}, "
+      "\"image\": {\"height\": 93, \"width\": 93}}";
+  CHECK(error_of(with_sigma) ==
+        "my.json: neuron.sigma: not a field of macaque-ensemble neurons (see README 'Config "
+        "schema')");
+  // A data key written as a number is the same key.
+  CHECK(parse_config("{\"neuron\": {\"type\": \"macaque-ensemble\", \"data_key\": 3639406161189}}",
+                     "my.json")
+            .neuron.data_key == "3639406161189");
+  CHECK(error_of("{\"neuron\": {\"type\": \"macaque-ensemble\"}, "
+                 "\"image\": {\"height\": 93, \"width\": 93}}") ==
+        "my.json: neuron.data_key: a macaque-ensemble neuron needs the recording's data key, e.g. "
+        "\"3639406161189\"");
+  CHECK(error_of("{\"neuron\": {\"type\": \"macaque-ensemble\", \"data_key\": \"1\"}}") ==
+        "my.json: image.height/width: the macaque-ensemble neuron takes 93x93 images but image "
+        "is 30x30");
+  CHECK(contains(error_of(macaque_json().replace(macaque_json().find("11}"), 2, "-1")),
+                 "neuron.index: expected a neuron index >= 0, got -1"));
+  CHECK(contains(error_of(macaque_json().replace(macaque_json().find("\"3639"), 15, "[1]")),
+                 "neuron.data_key: expected a string, got [1]"));
+}
+
+TEST_CASE("a config file's model folder is relative to the file; without one it is looked for") {
+  testing::TempDir dir;
+  std::filesystem::create_directories(dir / "sub/models");
+  std::ofstream(dir / "sub/run.json")
+      << macaque_json().replace(macaque_json().find("/models"), 7, "models/./");
+  const RunConfig c = load_config_file(dir / "sub/run.json");
+  CHECK(c.neuron.models == dir / "sub/models/");
+
+  // No models field: INVEX_MODELS names the folder, or a folder holding it as macaque_v1/.
+  std::filesystem::create_directories(dir / "store/macaque_v1");
+  std::ofstream(dir / "store/macaque_v1/monkey_model3.pt") << "x";
+  const std::string no_models =
+      "{\"neuron\": {\"type\": \"macaque-ensemble\", \"data_key\": \"1\"}, "
+      "\"image\": {\"height\": 93, \"width\": 93}}";
+  std::ofstream(dir / "plain.json") << no_models;
+  const char* before = std::getenv("INVEX_MODELS");
+  const std::string saved = before ? before : "";
+  setenv("INVEX_MODELS", (dir / "store").c_str(), 1);
+  CHECK(find_macaque_models() == dir / "store/macaque_v1");
+  CHECK(load_config_file(dir / "plain.json").neuron.models == dir / "store/macaque_v1");
+  setenv("INVEX_MODELS", (dir / "store/macaque_v1").c_str(), 1);
+  CHECK(find_macaque_models() == dir / "store/macaque_v1");
+  setenv("INVEX_MODELS", (dir / "nowhere").c_str(), 1);
+  CHECK(find_macaque_models() != dir / "nowhere");
+  const std::string message = macaque_models_not_found();
+  CHECK(contains(message, "INVEX_MODELS=" + dir / "nowhere"));
+  CHECK(contains(message, "shared/models/macaque_v1"));
+  CHECK(contains(message, "pass --models DIR"));
+  CHECK(message.find('\n') == std::string::npos);
+  if (before)
+    setenv("INVEX_MODELS", saved.c_str(), 1);
+  else
+    unsetenv("INVEX_MODELS");
 }

@@ -5,11 +5,36 @@
 #include <stdlib.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <vector>
 
 namespace invex::testing {
+
+// The project's shared data folder, ../shared from the project root: the macaque V1 model files
+// and the reference vectors of the original implementation.
+inline const std::string kSharedDir = INVEX_SHARED_DIR;
+inline const std::string kMacaqueModelDir = kSharedDir + "/models/macaque_v1";
+inline const std::string kMacaqueReferenceDir = kSharedDir + "/reference/macaque";
+
+// Whether the macaque V1 models and reference vectors are there. In CI (CI=true) their absence
+// fails the test; elsewhere the test is skipped with a message saying where the files come from.
+inline bool have_macaque_data() {
+  namespace fs = std::filesystem;
+  if (fs::exists(kMacaqueModelDir + "/monkey_model3.pt") && fs::exists(kMacaqueReferenceDir))
+    return true;
+  const char* ci = std::getenv("CI");
+  if (ci && std::string(ci) == "true") {
+    FAIL("the shared data (" << kMacaqueModelDir << ", " << kMacaqueReferenceDir
+                             << ") is missing in CI");
+  }
+  MESSAGE("skipped: needs the shared data folder ../shared beside the repository ("
+          << kSharedDir
+          << "): models/macaque_v1/monkey_model{3,10,12}.pt (the macaque V1 models of the "
+             "reference code, github.com/sinzlab/cppn_for_invariances) and reference/macaque/");
+  return false;
+}
 
 // A fresh directory under /tmp, removed with everything in it when the test ends.
 struct TempDir {

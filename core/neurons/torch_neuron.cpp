@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/neurons/gabor.h"
+#include "core/neurons/macaque_ensemble.h"
 
 namespace invex {
 
@@ -38,6 +39,10 @@ at::Tensor TorchNeuron::forward_and_input_gradient(const at::Tensor& images, con
 
 std::unique_ptr<TorchNeuron> make_torch_neuron(const NeuronConfig& cfg) {
   if (is_gabor_type(cfg.type)) return make_gabor_neuron(cfg);
+  if (cfg.type == "macaque-ensemble") {
+    if (cfg.models.empty()) throw ConfigError(macaque_models_not_found());
+    return make_macaque_ensemble(cfg.models, cfg.data_key, cfg.index);
+  }
   throw ConfigError("neuron.type: unknown neuron type '" + cfg.type + "'");
 }
 

@@ -28,16 +28,16 @@ namespace fs = std::filesystem;
 // reported with their full path.
 class ObjectReader {
  public:
-  ObjectReader(const json& j, std::string source, std::string path)
-      : j_(j), source_(std::move(source)), path_(std::move(path)) {
+  ObjectReader(
+      const json& j, std::string source, std::string path,
+      std::string unknown = "unknown field (check the spelling; see README 'Config schema')")
+      : j_(j), source_(std::move(source)), path_(std::move(path)), unknown_(std::move(unknown)) {
     if (!j_.is_object()) fail(source_, path_.empty() ? "(top level)" : path_, "expected an object");
   }
   ~ObjectReader() noexcept(false) {
     if (std::uncaught_exceptions()) return;
     for (auto it = j_.begin(); it != j_.end(); ++it)
-      if (!used_.count(it.key()))
-        fail(source_, name(it.key()),
-             "unknown field (check the spelling; see README 'Config schema')");
+      if (!used_.count(it.key())) fail(source_, name(it.key()), unknown_);
   }
   std::string name(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
   const json* get(const std::string& key) {
@@ -76,13 +76,26 @@ class ObjectReader {
 
  private:
   const json& j_;
-  std::string source_, path_;
+  std::string source_, path_, unknown_;
   std::set<std::string> used_;
 };
 
-void read_neuron(const json& j, const std::string& src, NeuronConfig& n) {
-  ObjectReader r(j, src, "neuron");
-  r.string("type", n.type);
+void read_macaque_fields(ObjectReader& r, NeuronConfig& n) {
+  r.string("models", n.models);
+  if (auto key = r.get("data_key")) {
+    // A key written as a number is the same recording.
+    if (key->is_number_unsigned())
+      n.data_key = std::to_string(key->get<unsigned long long>());
+    else if (key->is_string())
+      n.data_key = key->get<std::string>();
+    else
+      fail(r.source(), "neuron.data_key", "expected a string, got " + key->dump());
+  }
+  r.integer("index", n.index);
+}
+
+void read_gabor_fields(ObjectReader& r, NeuronConfig& n) {
+  const std::string& src = r.source();
   // Per-type defaults of method.md §8 before explicit fields override them.
   if (n.type == "gabor-simple" || n.type == "gabor-polarity") n.theta = 0.0;
   if (n.type == "gabor-orientation") n.phase = M_PI / 2;
@@ -109,6 +122,21 @@ void read_neuron(const json& j, const std::string& src, NeuronConfig& n) {
     n.height = (*res)[0].get<int>();
     n.width = (*res)[1].get<int>();
   }
+}
+
+void read_neuron(const json& j, const std::string& src, NeuronConfig& n) {
+  std::string type = n.type;
+  if (j.is_object() && j.contains("type") && j["type"].is_string()) type = j["type"];
+  const bool gabor = type.rfind("gabor-", 0) == 0;
+  // Fields of another neuron type are a mistake, not something to ignore.
+  ObjectReader r(j, src, "neuron",
+                 gabor ? "unknown field (check the spelling; see README 'Config schema')"
+                       : "not a field of " + type + " neurons (see README 'Config schema')");
+  r.string("type", n.type);
+  if (n.type == "macaque-ensemble")
+    read_macaque_fields(r, n);
+  else
+    read_gabor_fields(r, n);
 }
 
 void read_transform(const json& j, const std::string& src, TransformConfig& t) {
@@ -237,33 +265,63 @@ RunConfig parse_config(const std::string& text, const std::string& source) {
   return cfg;
 }
 
-void validate(const RunConfig& c, const std::string& src) {
-  static const std::set<std::string> neuron_types = {"gabor-simple", "gabor-complex",
-                                                     "gabor-orientation", "gabor-phase-orientation",
-                                                     "gabor-polarity"};
-  if (!neuron_types.count(c.neuron.type))
-    fail(src, "neuron.type",
-         "unknown neuron type '" + c.neuron.type +
-             "' (expected one of gabor-simple, gabor-complex, gabor-orientation, "
-             "gabor-phase-orientation, gabor-polarity)");
-  auto positive = [&](double v, const char* field) {
-    if (!(v > 0)) fail(src, field, "expected a positive number, got " + std::to_string(v));
-  };
-  positive(c.neuron.sigma_x, "neuron.sigma_x");
-  positive(c.neuron.sigma_y, "neuron.sigma_y");
+namespace {
+
+void positive(double v, const std::string& src, const char* field) {
+  if (!(v > 0)) fail(src, field, "expected a positive number, got " + std::to_string(v));
+}
+
+void validate_gabor(const RunConfig& c, const std::string& src) {
+  positive(c.neuron.sigma_x, src, "neuron.sigma_x");
+  positive(c.neuron.sigma_y, src, "neuron.sigma_y");
   if (c.neuron.sf < 0) fail(src, "neuron.sf", "expected a non-negative spatial frequency");
   if (c.neuron.n_theta < 1 || c.neuron.n_theta > 3600)
     fail(src, "neuron.n_theta", "expected 1 to 3600 orientations");
-  positive(c.neuron.theta_range, "neuron.theta_range");
-  if (c.image.height < 2 || c.image.width < 2 || c.image.height > 1024 || c.image.width > 1024)
-    fail(src, "image.height/width", "expected 2 to 1024 pixels");
-  if (c.image.channels != 1)
-    fail(src, "image.channels", "only 1 channel is supported (Gabor neurons are grey)");
+  positive(c.neuron.theta_range, src, "neuron.theta_range");
   if (c.neuron.height != c.image.height || c.neuron.width != c.image.width)
     fail(src, "neuron.resolution",
          "the neuron expects " + std::to_string(c.neuron.height) + "x" +
              std::to_string(c.neuron.width) + " images but image is " +
              std::to_string(c.image.height) + "x" + std::to_string(c.image.width));
+}
+
+void validate_macaque(const RunConfig& c, const std::string& src) {
+  if (c.neuron.data_key.empty())
+    fail(src, "neuron.data_key",
+         "a macaque-ensemble neuron needs the recording's data key, e.g. \"3639406161189\"");
+  if (c.neuron.index < 0)
+    fail(src, "neuron.index",
+         "expected a neuron index >= 0, got " + std::to_string(c.neuron.index));
+  const int side = kMacaqueImageSize;
+  if (c.image.height != side || c.image.width != side)
+    fail(src, "image.height/width",
+         "the macaque-ensemble neuron takes " + std::to_string(side) + "x" + std::to_string(side) +
+             " images but image is " + std::to_string(c.image.height) + "x" +
+             std::to_string(c.image.width));
+}
+
+}  // namespace
+
+const char* const kNeuronTypes[] = {"gabor-simple",      "gabor-complex",
+                                    "gabor-orientation", "gabor-phase-orientation",
+                                    "gabor-polarity",    "macaque-ensemble"};
+const int kNeuronTypeCount = sizeof kNeuronTypes / sizeof kNeuronTypes[0];
+
+void validate(const RunConfig& c, const std::string& src) {
+  const auto* end = kNeuronTypes + kNeuronTypeCount;
+  if (std::find(kNeuronTypes, end, c.neuron.type) == end) {
+    std::string all;
+    for (const char* t : kNeuronTypes) all += (all.empty() ? "" : ", ") + std::string(t);
+    fail(src, "neuron.type",
+         "unknown neuron type '" + c.neuron.type + "' (expected one of " + all + ")");
+  }
+  auto positive = [&](double v, const char* field) { invex::positive(v, src, field); };
+  if (c.image.height < 2 || c.image.width < 2 || c.image.height > 1024 || c.image.width > 1024)
+    fail(src, "image.height/width", "expected 2 to 1024 pixels");
+  if (c.image.channels != 1)
+    fail(src, "image.channels", "only 1 channel is supported (invex draws grey images)");
+  if (c.neuron.is_gabor()) validate_gabor(c, src);
+  if (c.neuron.type == "macaque-ensemble") validate_macaque(c, src);
   const auto& t = c.image.transform;
   if (t.type != "fix-mean-std" && t.type != "standardize-clip" && t.type != "none")
     fail(src, "image.transform.type",
@@ -311,20 +369,44 @@ void validate(const RunConfig& c, const std::string& src) {
   positive(c.mei.lr, "mei.lr");
 }
 
+namespace {
+
+// The fields of the neuron's own type only: those are what parse_config accepts for it.
+json neuron_to_json(const NeuronConfig& n) {
+  if (n.type == "macaque-ensemble")
+    return {{"type", n.type}, {"models", n.models}, {"data_key", n.data_key}, {"index", n.index}};
+  return {{"type", n.type},
+          {"pos", {n.pos_x, n.pos_y}},
+          {"sigma_x", n.sigma_x},
+          {"sigma_y", n.sigma_y},
+          {"sf", n.sf},
+          {"theta", n.theta},
+          {"phase", n.phase},
+          {"n_theta", n.n_theta},
+          {"theta_range", n.theta_range},
+          {"resolution", {n.height, n.width}}};
+}
+
+// A path of a config file, relative to the file's folder, made absolute.
+std::string resolve_path(const std::string& path, const std::string& config_file) {
+  if (path.empty() || fs::path(path).is_absolute()) return path;
+  std::error_code ec;
+  const fs::path base = fs::absolute(fs::path(config_file), ec).parent_path();
+  return (base / path).lexically_normal().string();
+}
+
+bool holds_macaque_models(const fs::path& dir) {
+  std::error_code ec;
+  return fs::is_regular_file(dir / "monkey_model3.pt", ec);
+}
+
+}  // namespace
+
 std::string config_to_json(const RunConfig& c, int indent) {
   json j;
   j["name"] = c.name;
   if (!c.description.empty()) j["description"] = c.description;
-  j["neuron"] = {{"type", c.neuron.type},
-                 {"pos", {c.neuron.pos_x, c.neuron.pos_y}},
-                 {"sigma_x", c.neuron.sigma_x},
-                 {"sigma_y", c.neuron.sigma_y},
-                 {"sf", c.neuron.sf},
-                 {"theta", c.neuron.theta},
-                 {"phase", c.neuron.phase},
-                 {"n_theta", c.neuron.n_theta},
-                 {"theta_range", c.neuron.theta_range},
-                 {"resolution", {c.neuron.height, c.neuron.width}}};
+  j["neuron"] = neuron_to_json(c.neuron);
   const auto& t = c.image.transform;
   json tj = {{"type", t.type}, {"mean", t.mean}, {"std", t.std}};
   if (t.type == "standardize-clip") {
@@ -369,7 +451,32 @@ RunConfig load_config_file(const std::string& path) {
   ss << in.rdbuf();
   RunConfig cfg = parse_config(ss.str(), path);
   validate(cfg, path);
+  cfg.neuron.models = resolve_path(cfg.neuron.models, path);
+  if (cfg.neuron.type == "macaque-ensemble" && cfg.neuron.models.empty())
+    cfg.neuron.models = find_macaque_models();
   return cfg;
+}
+
+std::string find_macaque_models() {
+  std::error_code ec;
+  std::vector<fs::path> places;
+  if (const std::string env = switches::models_dir(); !env.empty())
+    places = {env, fs::path(env) / "macaque_v1"};
+  places.push_back(fs::path(INVEX_SOURCE_ASSETS) / "../../shared/models/macaque_v1");
+  for (const fs::path& p : places)
+    if (holds_macaque_models(p)) return fs::absolute(p, ec).lexically_normal().string();
+  return {};
+}
+
+std::string macaque_models_not_found() {
+  const std::string env = switches::models_dir();
+  const std::string source =
+      (fs::path(INVEX_SOURCE_ASSETS) / "../../shared/models/macaque_v1").lexically_normal();
+  return "neuron.models: no folder of macaque V1 model files given, and none found (looked in " +
+         (env.empty() ? std::string("$INVEX_MODELS, which is not set") : "INVEX_MODELS=" + env) +
+         ", and in " + source +
+         "); pass --models DIR, DIR being the folder that holds monkey_model3.pt, "
+         "monkey_model10.pt and monkey_model12.pt";
 }
 
 std::string preset_directory() {

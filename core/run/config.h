@@ -15,6 +15,7 @@ struct ConfigError : std::runtime_error {
 
 struct NeuronConfig {
   // gabor-simple | gabor-complex | gabor-orientation | gabor-phase-orientation | gabor-polarity
+  // | macaque-ensemble
   std::string type = "gabor-complex";
   // Gabor parameters (method.md §8). Unused ones are ignored by a type.
   double pos_x = 0.0, pos_y = 0.0;
@@ -25,7 +26,20 @@ struct NeuronConfig {
   int n_theta = 180;                       // orientation / phase-orientation cells
   double theta_range = 6.283185307179586;  // 2π "full"; π/2 "cylinder"
   int height = 30, width = 30;             // the filter grid; must equal the image size
+  // macaque-ensemble (method.md §9): one neuron of the three-CNN macaque V1 model.
+  std::string models;    // the folder of monkey_model{3,10,12}.pt (empty: not found; README)
+  std::string data_key;  // the recording whose readout is used
+  int index = 0;         // the neuron within that recording, from 0
+
+  bool is_gabor() const { return type.rfind("gabor-", 0) == 0; }
 };
+
+// The neuron types a config may name, in the order the README lists them.
+extern const char* const kNeuronTypes[];
+extern const int kNeuronTypeCount;
+
+// What a run needs of the macaque V1 model files (method.md §9): one 1×93×93 image.
+constexpr int kMacaqueImageSize = 93;
 
 struct TransformConfig {
   std::string type = "fix-mean-std";  // fix-mean-std | standardize-clip | none
@@ -106,11 +120,21 @@ int neighbour_radius(double neighbor_size, int grid_points);
 // Parse a config from JSON text. `source` names the file in error messages.
 // Missing fields take the defaults above; unknown fields are errors (they are usually typos).
 RunConfig parse_config(const std::string& json_text, const std::string& source);
+// parse_config and validate on a file. Relative paths in it (neuron.models) are taken relative
+// to the file's folder and made absolute; a macaque-ensemble neuron without neuron.models gets
+// find_macaque_models().
 RunConfig load_config_file(const std::string& path);
 std::string config_to_json(const RunConfig& cfg, int indent = 2);
 
 // Check ranges and combinations; throws ConfigError naming the field.
 void validate(const RunConfig& cfg, const std::string& source);
+
+// Where the macaque V1 model files are when a config does not say: the folder named by
+// INVEX_MODELS (or its macaque_v1/ subfolder), else ../shared/models/macaque_v1 beside the source
+// tree this binary was built from. Empty when none of them holds monkey_model3.pt.
+std::string find_macaque_models();
+// The one-line error for a macaque-ensemble config whose model folder is neither given nor found.
+std::string macaque_models_not_found();
 
 // Presets: JSON files under the preset directory, named by relative path without ".json".
 std::string preset_directory();

@@ -28,6 +28,8 @@ double number(const char* name) {
 
 std::string presets_dir() { return text("INVEX_PRESETS"); }
 
+std::string models_dir() { return text("INVEX_MODELS"); }
+
 std::string cache_dir() {
   if (auto v = text("INVEX_CACHE_DIR"); !v.empty()) return v;
   if (auto v = text("XDG_CACHE_HOME"); !v.empty()) return v + "/invex";

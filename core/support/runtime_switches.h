@@ -3,6 +3,8 @@
 //
 //   INVEX_PRESETS          directory of preset JSON files (default: the source tree's
 //                          assets/presets)
+//   INVEX_MODELS           the folder of the macaque V1 model files (or a folder holding it as
+//                          macaque_v1/), used when a config does not name one
 //   INVEX_CACHE_DIR        where the MEI cache lives (default $XDG_CACHE_HOME/invex, else
 //                          ~/.cache/invex)
 //   INVEX_REFERENCE_CPPN=1 train with the LibTorch-autograd CPPN instead of the fused one
@@ -20,6 +22,7 @@
 namespace invex::switches {
 
 std::string presets_dir();  // empty when not set
+std::string models_dir();   // empty when not set
 std::string cache_dir();    // empty when neither INVEX_CACHE_DIR, XDG_CACHE_HOME nor HOME is set
 bool reference_cppn();
 std::string fast_cppn_isa();  // empty when not set
