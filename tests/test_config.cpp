@@ -218,7 +218,7 @@ TEST_CASE("a macaque-ensemble neuron: its fields round-trip and wrong ones are n
                  "neuron.data_key: expected a string, got [1]"));
 }
 
-TEST_CASE("a config file's model folder is relative to the file; without one it is looked for") {
+TEST_CASE("a config file's model folder is relative to the file, and found when not given") {
   testing::TempDir dir;
   std::filesystem::create_directories(dir / "sub/models");
   std::ofstream(dir / "sub/run.json")

@@ -427,7 +427,7 @@ TEST_CASE("invex eval reproduces the reference ensemble for every data key and n
 
 namespace invex {
 
-TEST_CASE("read_torch_state_dict reads bytes in memory as it reads the file; damage is one line") {
+TEST_CASE("read_torch_state_dict reads bytes in memory as from a file, and damage is one line") {
   TempDir dir;
   write_state_dict(dir / "d.pt", {{"a", at::arange(6, at::kFloat).view({2, 3})},
                                   {"b", at::ones({4}, at::kDouble)}});

@@ -2,12 +2,12 @@
 // thumbnails, heatmap cells and the XY pad, the colour scale, the render worker, whose a(z)
 // must be exactly what the neuron says about the image shown, the zoom's mapping between the
 // picture and the coordinate plane, the plots' axis ticks and the shader's weight layout.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <ostream>  // doctest prints shared_ptr values through operator<<
 #include <thread>
 
 #include "app/gui/app_state.h"
