@@ -263,7 +263,7 @@ TEST_CASE("shader weights: the layout the fragment shader reads") {
   CHECK(!shader_cannot_draw(one).empty());
 }
 
-TEST_CASE("render path: INVEX_RENDER_PATH decides; a failing shader falls back with one line") {
+TEST_CASE("render path: INVEX_RENDER_PATH decides, and a failing shader falls back with one line") {
   AppState s;
   setenv("INVEX_RENDER_PATH", "cpu", 1);
   choose_render_path(s);
