@@ -152,6 +152,7 @@ void define_options(CLI::App& app, BenchRequest& r) {
       add_integer(app, "--grid-points G", r.grid_points, 3, 4096,
                   "latent grid points per dimension instead (scaling studies)", "the config's");
   add_mei_option(app, r.config);
+  r.config.models_option = add_models_option(app, r.config.models);
   app.add_flag("--reference", r.reference,
                "time the autograd reference CPPN (as INVEX_REFERENCE_CPPN=1 does)");
   app.add_flag("--time-to-manifold", r.time_to_manifold,
@@ -165,7 +166,11 @@ void define_options(CLI::App& app, BenchRequest& r) {
 std::vector<RunConfig> configs_to_time(const BenchRequest& r) {
   std::vector<RunConfig> configs;
   if (r.all) {
-    for (auto& name : list_presets()) configs.push_back(load_preset(name));
+    for (auto& name : list_presets()) {
+      configs.push_back(load_preset(name));
+      if (*r.config.models_option && configs.back().neuron.type == "macaque-ensemble")
+        use_models_folder(configs.back(), r.config.models);
+    }
   } else {
     configs.push_back(config_from_options(r.config));
   }

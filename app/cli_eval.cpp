@@ -53,6 +53,7 @@ int run_eval(int argc, char** argv) {
   add_config_source(app, config);
   add_text(app, "--images IN.npy", images_path, "the images")->required();
   add_text(app, "--out OUT.npy", out, "write the responses here as a float32 array of N");
+  config.models_option = add_models_option(app, config.models);
   add_threads(app, threads, "all cores");
   if (const int code = parse_command(app, argc, argv); code >= 0) return code;
   try {

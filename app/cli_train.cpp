@@ -14,6 +14,7 @@
 #include "core/io/run_directory.h"
 #include "core/io/saved_run.h"
 #include "core/method/trainer.h"
+#include "core/neurons/neuron.h"
 #include "core/run/config.h"
 #include "core/support/thread_pool.h"
 
@@ -45,6 +46,7 @@ void define_options(CLI::App& app, TrainRequest& r) {
            "write the run here (default: runs/<config name>; with --resume: the resumed DIR)");
   add_training_overrides(app, r.config);
   add_mei_option(app, r.config);
+  r.config.models_option = add_models_option(app, r.config.models);
   add_threads(app, r.threads, "all cores");
   app.add_flag("--quiet", r.quiet, "no progress line");
 }
@@ -70,7 +72,9 @@ std::unique_ptr<Trainer> resume_trainer(const TrainRequest& r) {
 }
 
 std::unique_ptr<Trainer> fresh_trainer(const RunConfig& cfg, const std::string& out, bool quiet) {
-  // Fail on an unwritable output before spending minutes training.
+  // Fail on a neuron that cannot be built (a model folder, data key or index) and on an
+  // unwritable output before spending minutes training.
+  NeuronEvaluator{cfg.neuron};
   ensure_directory(out);
   write_file_atomic(out + "/config.json", config_to_json(cfg) + "\n");
   if (!quiet && cfg.mei.activation <= 0)

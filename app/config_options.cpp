@@ -1,5 +1,7 @@
 #include "app/config_options.h"
 
+#include <filesystem>
+
 #include "app/cli_parser.h"
 
 namespace invex::cli {
@@ -13,7 +15,7 @@ bool ConfigOptions::names_a_config() const { return given(preset_option) || give
 
 std::string ConfigOptions::given_override() const {
   for (const CLI::Option* option : {seed_option, epochs_option, steps_option, checkpoint_option,
-                                    stop_mean_option, stop_min_option, mei_option})
+                                    stop_mean_option, stop_min_option, mei_option, models_option})
     if (given(option)) return option->get_name();
   return {};
 }
@@ -31,6 +33,32 @@ void add_mei_option(CLI::App& app, ConfigOptions& o) {
                             "computing it",
                             "the config's mei.activation, else computed once per neuron and "
                             "cached");
+}
+
+CLI::Option* add_models_option(CLI::App& app, std::string& models) {
+  const CLI::Validator folder(
+      [](std::string& dir) {
+        std::error_code ec;
+        return std::filesystem::is_directory(dir, ec)
+                   ? std::string()
+                   : "expected the folder of monkey_model3.pt, monkey_model10.pt and "
+                     "monkey_model12.pt, but there is no folder '" +
+                         dir + "'";
+      },
+      "");
+  return add_text(app, "--models DIR", models,
+                  "the folder holding monkey_model3.pt, monkey_model10.pt and monkey_model12.pt "
+                  "for a macaque-ensemble neuron, instead of neuron.models (default: the config's, "
+                  "else $INVEX_MODELS, else ../shared/models/macaque_v1 beside the source tree)")
+      ->check(folder);
+}
+
+void use_models_folder(RunConfig& cfg, const std::string& dir) {
+  if (cfg.neuron.type != "macaque-ensemble")
+    throw ConfigError("--models: only a macaque-ensemble neuron reads model files; " + cfg.name +
+                      " has a " + cfg.neuron.type + " neuron");
+  std::error_code ec;
+  cfg.neuron.models = std::filesystem::absolute(dir, ec).lexically_normal().string();
 }
 
 void add_training_overrides(CLI::App& app, ConfigOptions& o) {
@@ -70,6 +98,7 @@ RunConfig config_from_options(const ConfigOptions& o) {
     if (given(o.stop_min_option)) cfg.training.stop.min = o.stop_min;
   }
   if (given(o.mei_option)) cfg.mei.activation = o.mei;
+  if (given(o.models_option)) use_models_folder(cfg, o.models);
   // The config itself was checked when it was read; what fails here comes from the options.
   validate(cfg, (given(o.preset_option) ? o.preset : o.config_file) + " with the options given");
   return cfg;

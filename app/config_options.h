@@ -1,5 +1,5 @@
 // The options that name a run config and override its fields, defined once for every command
-// that uses them (train, bench, eval), so they are spelt, checked and described the same way.
+// that uses them (train, bench, eval, gui), so they are spelt, checked and described the same way.
 #pragma once
 
 #include <string>
@@ -14,7 +14,7 @@ class Option;
 namespace invex::cli {
 
 struct ConfigOptions {
-  std::string preset, config_file;
+  std::string preset, config_file, models;
   double mei = 0;
   unsigned long long seed = 0;
   int epochs_per_reg = 0, steps_per_epoch = 0, checkpoint_every = 0;
@@ -23,6 +23,7 @@ struct ConfigOptions {
   CLI::Option *preset_option = nullptr, *config_option = nullptr, *mei_option = nullptr;
   CLI::Option *seed_option = nullptr, *epochs_option = nullptr, *steps_option = nullptr,
               *checkpoint_option = nullptr, *stop_mean_option = nullptr, *stop_min_option = nullptr;
+  CLI::Option* models_option = nullptr;
 
   bool names_a_config() const;         // --preset or --config was given
   std::string given_override() const;  // the first override given ("--seed"), or ""
@@ -32,6 +33,11 @@ struct ConfigOptions {
 void add_config_source(CLI::App& app, ConfigOptions& options);
 // --mei VALUE.
 void add_mei_option(CLI::App& app, ConfigOptions& options);
+// --models DIR: the folder of the macaque V1 model files, instead of neuron.models.
+CLI::Option* add_models_option(CLI::App& app, std::string& models);
+// Points a macaque-ensemble neuron at the model folder `dir` (made absolute). Throws ConfigError
+// for a neuron that reads no model files.
+void use_models_folder(RunConfig& cfg, const std::string& dir);
 // --seed, --epochs-per-reg, --steps-per-epoch, --checkpoint-every, --stop-mean, --stop-min.
 void add_training_overrides(CLI::App& app, ConfigOptions& options);
 

@@ -30,12 +30,12 @@ bool contains(const std::string& s, const std::string& part) {
 
 TEST_CASE("every preset of method.md §10 loads and validates") {
   auto names = list_presets();
-  CHECK(names.size() == 12);
+  CHECK(names.size() == 15);
   for (auto& n : names) {
     CAPTURE(n);
     RunConfig c = load_preset(n);
     CHECK(c.name == n);
-    CHECK(c.image.height == 30);
+    CHECK(c.image.height == (c.neuron.is_gabor() ? 30 : 93));
   }
   auto c = load_preset("circle/complex");
   CHECK(c.neuron.type == "gabor-complex");
@@ -53,6 +53,30 @@ TEST_CASE("every preset of method.md §10 loads and validates") {
   auto s = load_preset("sheet/phase-orientation-cylinder");
   CHECK(s.neuron.theta_range == doctest::Approx(M_PI / 2));
   CHECK(s.latent.periodic == std::vector<bool>{false, false});
+  // The macaque cells of method.md §10; their model folder is looked for, never written in.
+  const std::pair<const char*, std::pair<const char*, int>> cells[] = {
+      {"macaque/cell-A", {"3639406161189", 11}},
+      {"macaque/cell-B", {"3631807112901", 27}},
+      {"macaque/cell-C", {"3639406161189", 13}}};
+  for (const auto& [name, cell] : cells) {
+    CAPTURE(name);
+    const RunConfig m = load_preset(name);
+    CHECK(m.neuron.type == "macaque-ensemble");
+    CHECK(m.neuron.data_key == cell.first);
+    CHECK(m.neuron.index == cell.second);
+    CHECK(m.neuron.models == find_macaque_models());
+    CHECK(m.image.width == 93);
+    CHECK(m.image.transform.type == "standardize-clip");
+    CHECK(m.image.transform.mean == doctest::Approx(0.2022));
+    CHECK(m.image.transform.std == doctest::Approx(0.15));
+    CHECK(m.image.transform.min == doctest::Approx(-1.7876));
+    CHECK(m.image.transform.max == doctest::Approx(2.1919));
+    CHECK(m.latent.periodic == std::vector<bool>{true});
+    CHECK(m.latent.grid_points == 20);
+    CHECK(m.loss.tau == doctest::Approx(0.3));
+    CHECK(m.training.seed == 42);
+    CHECK(m.total_steps() == 1000);
+  }
 }
 
 TEST_CASE("config round-trips through JSON: every field comes back as it was") {

@@ -8,6 +8,7 @@
 #include <exception>
 #include <sstream>
 
+#include "app/config_options.h"
 #include "app/gui/app_state.h"
 #include "app/gui/cppn_shader.h"
 #include "app/gui/sweep_axes.h"
@@ -182,10 +183,19 @@ void reset_run(AppState& s) {
   ensure_run(s);
 }
 
+namespace {
+// --models DIR, for a macaque neuron.
+void use_models_dir(const AppState& s, RunConfig& cfg) {
+  if (!s.models_dir.empty() && cfg.neuron.type == "macaque-ensemble")
+    cli::use_models_folder(cfg, s.models_dir);
+}
+}  // namespace
+
 void select_preset(AppState& s, const std::string& name) {
   RunConfig cfg;
   try {
     cfg = load_preset(name);
+    use_models_dir(s, cfg);
   } catch (const std::exception& e) {
     s.error = "could not load preset " + name + ": " + e.what();
     return;
@@ -202,6 +212,7 @@ bool open_config(AppState& s, const std::string& path, const std::string& resume
   RunConfig cfg;
   try {
     cfg = load_config_file(path);
+    use_models_dir(s, cfg);
   } catch (const std::exception& e) {
     s.error = "could not open " + path + ": " + e.what();
     return false;

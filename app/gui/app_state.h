@@ -34,6 +34,7 @@ struct AppState {
   int threads = 1;
   bool cfg_dirty = true;    // cfg differs from the run's config: Start makes a new run
   std::string resume_path;  // --run DIR/run.invex, used by the first run only
+  std::string models_dir;   // --models DIR: replaces neuron.models of macaque neurons opened
 
   // --- the run. Retired runs are destroyed on helper threads: a destructor joins the
   // training thread, which may be in the middle of a step or an MEI computation.

@@ -27,6 +27,7 @@
 
 #include "app/cli_parser.h"
 #include "app/commands.h"
+#include "app/config_options.h"
 #include "app/gui/app_state.h"
 #include "core/support/runtime_switches.h"
 
@@ -36,6 +37,7 @@ namespace {
 struct Options {
   std::string preset = "circle/complex";
   std::string run_dir, config, save_dir;
+  std::string models;      // --models DIR: the model folder of the macaque neurons opened
   std::string export_dir;  // --export DIR: the Export panel's export once the picture is final
   int train_steps = 0;     // > 0: start at once and stop after this many steps
   int frames = 0;
@@ -71,6 +73,7 @@ int parse_options(int argc, char** argv, Options& o) {
   cli::add_text(app, "--preset NAME", o.preset, "open this preset (default " + o.preset + ")");
   cli::add_text(app, "--run DIR", o.run_dir, "open the run saved in DIR (DIR/run.invex)");
   cli::add_text(app, "--config FILE", o.config, "open this config file");
+  cli::add_models_option(app, o.models);
   cli::add_threads(app, o.threads, "all cores but one");
   const std::string unattended = "Without a person";
   cli::add_integer(app, "--train-steps N", o.train_steps, 0, 1000000000,
@@ -547,6 +550,7 @@ ImVec4 init_imgui(GLFWwindow* window, float scale) {
 // The run the window opens with: --run, else --config, else the preset (circle/complex when
 // the preset cannot be loaded); errors go inline and to stderr.
 void open_first_run(AppState& s, const Options& o) {
+  s.models_dir = o.models;
   s.threads = o.threads > 0
                   ? o.threads
                   : std::max(1, static_cast<int>(std::thread::hardware_concurrency()) - 1);

@@ -13,15 +13,15 @@ source "$(dirname "$0")/lib/expect.bash"
 declare -A options
 options[train]='--preset NAME=circle/complex|--config FILE=c.json|--resume DIR=r|--out DIR=o
   |--seed N=7|--epochs-per-reg N=2|--steps-per-epoch N=3|--checkpoint-every N=0
-  |--stop-mean A=0.5|--stop-min B=-1.5|--mei VALUE=32.5|--threads N=1|--quiet='
+  |--stop-mean A=0.5|--stop-min B=-1.5|--mei VALUE=32.5|--models DIR=/|--threads N=1|--quiet='
 options[render]='--run DIR=r|--out OUTDIR=o|--frames N=8|--size PX=16|--fps F=10
   |--colormap NAME=grey|--path NAME=loop|--quiet=|--gif=|--png=|--npy=|--figure='
 options[eval]='--preset NAME=circle/complex|--config FILE=c.json|--images IN.npy=i.npy
-  |--out OUT.npy=o.npy|--threads N=1'
+  |--out OUT.npy=o.npy|--models DIR=/|--threads N=1'
 options[bench]='--preset NAME=circle/complex|--config FILE=c.json|--all=|--steps N=2
-  |--threads N=1|--image-size PX=20|--grid-points G=10|--mei VALUE=32.5|--reference=
+  |--threads N=1|--image-size PX=20|--grid-points G=10|--mei VALUE=32.5|--models DIR=/|--reference=
   |--time-to-manifold=|--limit SECONDS=5|--json='
-options[gui]='--preset NAME=circle/complex|--run DIR=r|--config FILE=c.json|--threads N=1
+options[gui]='--preset NAME=circle/complex|--run DIR=r|--config FILE=c.json|--models DIR=/|--threads N=1
   |--train-steps N=5|--frames M=3|--screenshot FILE=s.png|--stats=|--exit=|--play=
   |--mouse X,Y=10,20|--save-run DIR=s|--export DIR=e|--timeout SECONDS=60
   |--view-pixels N=256|--window WxH=640x480|--zoom F=0.5'
