@@ -44,26 +44,42 @@ int run_eval(int argc, char** argv) {
   ConfigOptions config;
   std::string images_path, out;
   int threads = 0;
+  bool whole_recording = false;
   CLI::App app(
       "The neuron's raw response to each image of an N×C×H×W float32 array (no "
       "transform), one number a line on stdout or into --out.",
       "invex eval");
-  set_up_command(app, "(--preset NAME | --config FILE) --images IN.npy [--out OUT.npy]",
+  set_up_command(app,
+                 "(--preset NAME | --config FILE) --images IN.npy [--out OUT.npy] "
+                 "[--all-neurons]",
                  "Exit codes: 0 done, 2 bad input or a file that cannot be read or written.");
   add_config_source(app, config);
   add_text(app, "--images IN.npy", images_path, "the images")->required();
   add_text(app, "--out OUT.npy", out, "write the responses here as a float32 array of N");
+  app.add_flag("--all-neurons", whole_recording,
+               "every neuron of a macaque-ensemble neuron's recording: N×n responses, a line "
+               "per image on stdout or an N×n array in --out");
   config.models_option = add_models_option(app, config.models);
   add_threads(app, threads, "all cores");
   if (const int code = parse_command(app, argc, argv); code >= 0) return code;
   try {
     set_compute_threads(threads);
-    const NeuronEvaluator neuron(config_from_options(config).neuron);
-    const std::vector<float> r = neuron.respond(read_images(images_path, neuron));
+    const RunConfig cfg = config_from_options(config);
+    if (whole_recording && cfg.neuron.type != "macaque-ensemble")
+      throw ConfigError("--all-neurons: only a macaque-ensemble neuron belongs to a recording; " +
+                        cfg.name + " has a " + cfg.neuron.type + " neuron");
+    const NeuronEvaluator neuron(cfg.neuron);
+    const ImageStack images = read_images(images_path, neuron);
+    int per_image = 1;
+    const std::vector<float> r =
+        whole_recording ? neuron.respond_recording(images, &per_image) : neuron.respond(images);
     if (!out.empty()) {
-      write_npy(out, {static_cast<long>(r.size())}, r.data());
+      std::vector<long> shape = {static_cast<long>(images.count)};
+      if (whole_recording) shape.push_back(per_image);
+      write_npy(out, shape, r.data());
     } else {
-      for (float v : r) std::printf("%.7g\n", v);
+      for (size_t i = 0; i < r.size(); ++i)
+        std::printf("%.7g%c", r[i], (i + 1) % per_image == 0 ? '\n' : ' ');
     }
     return 0;
   } catch (const std::exception& e) {

@@ -26,6 +26,11 @@ class NeuronEvaluator {
   // Filters for display (e.g. the Gabor pair of a complex cell): K×1×H×W.
   ImageStack filters_for_display() const;
 
+  // The raw responses of every neuron of this neuron's recording (a macaque-ensemble neuron's
+  // data key; its index does not matter), N×n row-major, n in *neurons; each computed as
+  // respond() computes its own. Throws ConfigError for a neuron of another type.
+  std::vector<float> respond_recording(const ImageStack& images, int* neurons) const;
+
   struct Impl;
   const Impl& impl() const { return *impl_; }
 

@@ -17,7 +17,7 @@ options[train]='--preset NAME=circle/complex|--config FILE=c.json|--resume DIR=r
 options[render]='--run DIR=r|--out OUTDIR=o|--frames N=8|--size PX=16|--fps F=10
   |--colormap NAME=grey|--path NAME=loop|--quiet=|--gif=|--png=|--npy=|--figure='
 options[eval]='--preset NAME=circle/complex|--config FILE=c.json|--images IN.npy=i.npy
-  |--out OUT.npy=o.npy|--models DIR=/|--threads N=1'
+  |--out OUT.npy=o.npy|--all-neurons=|--models DIR=/|--threads N=1'
 options[bench]='--preset NAME=circle/complex|--config FILE=c.json|--all=|--steps N=2
   |--threads N=1|--image-size PX=20|--grid-points G=10|--mei VALUE=32.5|--models DIR=/|--reference=
   |--time-to-manifold=|--limit SECONDS=5|--json='

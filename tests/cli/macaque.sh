@@ -54,4 +54,41 @@ cell "$tmp/index.json" 3631807112901 29
 expect 2 "neuron.index: 29 is out of range for data key 3631807112901, which has neurons 0..28" -- \
   "$invex" train --config "$tmp/index.json" --models "$models" --out "$tmp/run"
 
+# Parity: the ensemble's response of every neuron of each recording in the reference vectors,
+# as `invex eval` computes it, within 1e-4 relative of the reference implementation's.
+npy_close() {  # npy_close OURS.npy REFERENCE.npy: same shape, every value within 1e-4 relative
+  python3 - "$1" "$2" <<'PY'
+import ast, struct, sys
+def read(path):  # float32 little-endian, C order (.npy versions 1 and 2)
+    data = open(path, "rb").read()
+    size, start = (struct.unpack("<H", data[8:10])[0], 10) if data[6] == 1 else (struct.unpack("<I", data[8:12])[0], 12)
+    header = ast.literal_eval(data[start:start + size].decode("latin1"))
+    assert header["descr"] == "<f4" and not header["fortran_order"], header
+    values = struct.unpack("<%df" % (len(data[start + size:]) // 4), data[start + size:])
+    return header["shape"], values
+(shape, ours), (ref_shape, ref) = read(sys.argv[1]), read(sys.argv[2])
+if shape != ref_shape:
+    sys.exit("shape %s, expected %s" % (shape, ref_shape))
+worst = max(abs(a - b) / abs(b) for a, b in zip(ours, ref))
+print("%d values, largest relative difference %.2g" % (len(ref), worst))
+sys.exit(0 if worst <= 1e-4 else 1)
+PY
+}
+for ref in "$reference"/ens_eval_*.npy; do
+  key=$(basename "$ref" .npy)
+  key=${key#ens_eval_}
+  cell "$tmp/$key.json" "$key" 0
+  expect 0 "" -- "$invex" eval --config "$tmp/$key.json" --models "$models" --images "$images" \
+    --all-neurons --out "$tmp/$key.npy"
+  check "invex eval --all-neurons matches $ref within 1e-4 relative" -- \
+    npy_close "$tmp/$key.npy" "$ref"
+done
+# A single neuron is the same number: cell A's responses, one a line.
+"$invex" eval --preset macaque/cell-A --models "$models" --images "$images" >"$tmp/a.txt"
+"$invex" eval --config "$tmp/3639406161189.json" --models "$models" --images "$images" \
+  --all-neurons | cut -d' ' -f12 >"$tmp/a_all.txt"
+check "cell A alone is column 11 of its recording" -- cmp -s "$tmp/a.txt" "$tmp/a_all.txt"
+expect 2 "--all-neurons: only a macaque-ensemble neuron belongs to a recording; circle/complex has a gabor-complex neuron" -- \
+  "$invex" eval --preset circle/complex --images "$images" --all-neurons
+
 finish
