@@ -24,6 +24,7 @@
 
 namespace fs = std::filesystem;
 using namespace invex;
+using invex::testing::message_of;
 using invex::testing::TempDir;
 
 namespace {
@@ -69,15 +70,6 @@ struct DecodedGif {
     DGifCloseFile(gif, &err);
   }
 };
-
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no exception)";
-}
 
 }  // namespace
 

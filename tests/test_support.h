@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -34,6 +36,16 @@ inline bool have_macaque_data() {
           << "): models/macaque_v1/monkey_model{3,10,12}.pt (the macaque V1 models of the "
              "reference code, github.com/sinzlab/cppn_for_invariances) and reference/macaque/");
   return false;
+}
+
+// What `f` throws (an exception's message), or "(no exception)".
+inline std::string message_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "(no exception)";
 }
 
 // A fresh directory under /tmp, removed with everything in it when the test ends.

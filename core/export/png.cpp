@@ -2,9 +2,12 @@
 
 #include <stb/stb_image_write.h>  // implementation lives in Debian's libstb
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <set>
+#include <stdexcept>
 
 #include "core/export/colormap.h"
 #include "core/io/atomic_file.h"
@@ -69,16 +72,30 @@ void write_encoded_png_frames(const std::string& dir, const std::vector<std::str
     std::snprintf(buf, sizeof buf, "frame_%04zu.png", k);
     return dir + "/" + buf;
   };
-  std::vector<std::string> written;
+  // Every frame is written under a staged name first and renamed into place only once all of
+  // them are on disk: a full disk midway then leaves the previous sequence whole, where writing
+  // in place would leave half an old sequence that silently animates the wrong thing.
+  std::vector<std::string> staged;
+  const auto drop_staged = [&](size_t from) {
+    for (size_t k = from; k < staged.size(); ++k) std::remove(staged[k].c_str());
+  };
   try {
     for (size_t k = 0; k < encoded.size(); ++k) {
-      write_file_atomic(name(k), encoded[k]);
-      written.push_back(name(k));
+      write_file_atomic(name(k) + ".staged", encoded[k]);
+      staged.push_back(name(k) + ".staged");
     }
   } catch (...) {
-    // Half a sequence is worse than none: it would silently animate the wrong thing.
-    for (const auto& f : written) std::remove(f.c_str());
+    drop_staged(0);
     throw;
+  }
+  std::vector<std::string> written;
+  for (size_t k = 0; k < staged.size(); ++k) {
+    if (std::rename(staged[k].c_str(), name(k).c_str()) != 0) {
+      const int err = errno;
+      drop_staged(k);
+      throw std::runtime_error("cannot write " + name(k) + ": " + std::strerror(err));
+    }
+    written.push_back(name(k));
   }
   std::set<std::string> keep(written.begin(), written.end());
   std::error_code ec;

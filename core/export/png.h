@@ -18,7 +18,8 @@ void write_png_frames(const std::string& dir, const ImageStack& frames,
                       const ExportOptions& options, const ExportProgress& progress = {});
 // The two halves of write_png_frames, for a caller that encodes while a cancel is still
 // welcome and writes only once everything is ready (export_manifold): one PNG per frame, then
-// dir/frame_NNNN.png for each (all or none, stale frames removed).
+// dir/frame_NNNN.png for each (all or none, stale frames removed; a failed write leaves the
+// previous sequence as it was).
 std::vector<std::string> encode_png_frames(const ImageStack& frames, const ExportOptions& options,
                                            const ExportProgress& progress = {});
 void write_encoded_png_frames(const std::string& dir, const std::vector<std::string>& encoded);

@@ -10,8 +10,20 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "core/support/runtime_switches.h"
+
 namespace invex {
 namespace {
+
+std::atomic<long> writes_attempted{0};
+
+// INVEX_FAIL_WRITE_AFTER=N: the write that numbers N+1 and every later one behave as on a full
+// disk, so tests reach the error paths of every writer without filling a real disk.
+bool disk_full_injected() {
+  const long n = writes_attempted++;
+  const long allowed = switches::fail_write_after();
+  return allowed >= 0 && n >= allowed;
+}
 
 std::runtime_error write_error(const std::string& path, int err) {
   return std::runtime_error("cannot write " + path + ": " + std::strerror(err));
@@ -57,7 +69,14 @@ void write_file_atomic(const std::string& path, const void* data, size_t size) {
     throw write_error(path, err);
   }
   int err = 0;
-  if (size > 0 && std::fwrite(data, 1, size, f) != size) err = errno ? errno : EIO;
+  if (disk_full_injected()) {
+    // As a real full disk does: part of the data lands in the temporary file, then ENOSPC.
+    const size_t landed = std::fwrite(data, 1, size / 2, f);
+    static_cast<void>(landed);
+    err = ENOSPC;
+  } else if (size > 0 && std::fwrite(data, 1, size, f) != size) {
+    err = errno ? errno : EIO;
+  }
   if (!err && std::fflush(f) != 0) err = errno ? errno : EIO;
   if (!err && ::fsync(fd) != 0) err = errno;
   if (std::fclose(f) != 0 && !err) err = errno ? errno : EIO;
@@ -68,6 +87,8 @@ void write_file_atomic(const std::string& path, const void* data, size_t size) {
   }
   sync_directory(parent_directory(path));
 }
+
+long file_writes_attempted() { return writes_attempted.load(); }
 
 void write_file_atomic(const std::string& path, const std::string& bytes) {
   write_file_atomic(path, bytes.data(), bytes.size());

@@ -44,4 +44,12 @@ float gui_scale() { return static_cast<float>(number("INVEX_GUI_SCALE")); }
 double gui_trace_ms() { return number("INVEX_GUI_TRACE_MS"); }
 std::string render_path() { return text("INVEX_RENDER_PATH"); }
 
+long fail_write_after() {
+  const std::string v = text("INVEX_FAIL_WRITE_AFTER");
+  if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos) return -1;
+  char* end = nullptr;
+  const long n = std::strtol(v.c_str(), &end, 10);
+  return *end == '\0' && n >= 0 ? n : -1;
+}
+
 }  // namespace invex::switches

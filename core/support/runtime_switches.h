@@ -15,6 +15,8 @@
 //   INVEX_GUI_TRACE_MS     print every GUI frame slower than this many milliseconds
 //   INVEX_RENDER_PATH      cpu | shader: how the GUI draws the manifold (default: its shader
 //                          on a GPU, CPU renders on a software rasteriser such as llvmpipe)
+//   INVEX_FAIL_WRITE_AFTER=N  fault injection: the first N file writes of the process succeed,
+//                          every later one fails as on a full disk (ENOSPC); for tests
 #pragma once
 
 #include <string>
@@ -30,5 +32,6 @@ bool render_baseline();
 float gui_scale();          // 0 when not set or not a positive number
 double gui_trace_ms();      // 0 when not set
 std::string render_path();  // empty when not set
+long fail_write_after();    // -1 when not set or not a whole number >= 0
 
 }  // namespace invex::switches
