@@ -92,6 +92,9 @@ PreparedRun prepare(const TrainRequest& r) {
   if (!r.resume.empty()) {
     run.out = r.out.empty() ? r.resume : r.out;
     run.trainer = resume_trainer(r);
+    // As for a fresh run: an unwritable output fails now, not after the training.
+    ensure_directory(run.out);
+    write_file_atomic(run.out + "/config.json", config_to_json(run.trainer->config()) + "\n");
   } else {
     const RunConfig cfg = config_from_options(r.config);
     run.out = r.out.empty() ? "runs/" + cfg.name : r.out;
@@ -213,7 +216,8 @@ int run_train(int argc, char** argv) {
   try {
     return write_run(run, train_loop(run));
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "\ninvex train: %s\n", e.what());
+    // The newline ends the progress line, when there is one.
+    std::fprintf(stderr, "%sinvex train: %s\n", run.quiet ? "" : "\n", e.what());
     return 2;
   }
 }

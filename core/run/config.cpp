@@ -1,6 +1,7 @@
 #include "core/run/config.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -447,6 +448,10 @@ std::string config_to_json(const RunConfig& c, int indent) {
 RunConfig load_config_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError(path + ": cannot read the config file (" + std::strerror(errno) + ")");
+  // A directory opens like a file and then reads as nothing: say what it is, not "malformed JSON".
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw ConfigError(path + ": cannot read the config file (" + std::strerror(EISDIR) + ")");
   std::stringstream ss;
   ss << in.rdbuf();
   RunConfig cfg = parse_config(ss.str(), path);
