@@ -30,6 +30,8 @@ const Command kCommands[] = {
      invex::cli::run_train},
     {"render", "export a trained run: --run DIR --out OUTDIR [--gif] [--png] ...",
      invex::cli::run_render},
+    {"pack", "a compact copy of a trained run for shipping: --run DIR --out DIR",
+     invex::cli::run_pack},
     {"eval", "a neuron's response to images: (--preset NAME | --config FILE) --images IN.npy",
      invex::cli::run_eval},
     {"bench", "time training steps: (--preset NAME | --all) [--json] ...", invex::cli::run_bench},

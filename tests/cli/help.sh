@@ -25,6 +25,7 @@ options[gui]='--preset NAME=circle/complex|--run DIR=r|--config FILE=c.json|--mo
   |--train-steps N=5|--frames M=3|--screenshot FILE=s.png|--stats=|--exit=|--play=
   |--mouse X,Y=10,20|--save-run DIR=s|--export DIR=e|--timeout SECONDS=60
   |--view-pixels N=256|--window WxH=640x480|--zoom F=0.5'
+options[pack]='--run DIR=r|--out DIR=o'
 options[presets]=''
 
 # The option lines of a help text, continuation lines joined: "--frames N images along ...".
