@@ -387,46 +387,6 @@ TEST_CASE("filters() is the receptive field: the gradient at a mean-grey image")
 
 namespace invex {
 
-TEST_CASE("invex eval reproduces the reference ensemble for every data key and neuron") {
-  if (!have_shared_data()) return;
-  TempDir dir;
-  std::ofstream list(dir / "neurons.txt");
-  const std::pair<std::string, int64_t> keys[] = {{kKeyAC, 14}, {kKeyB, 29}};
-  for (const auto& [key, count] : keys) {
-    for (int64_t i = 0; i < count; ++i) {
-      const std::string name = key + "_" + std::to_string(i);
-      std::ofstream(dir / (name + ".json"))
-          << "{\"neuron\": {\"type\": \"macaque-ensemble\", \"models\": \"" << kModelDir
-          << "\", \"data_key\": \"" << key << "\", \"index\": " << i
-          << "}, \"image\": {\"height\": 93, \"width\": 93}}";
-      list << name << "\n";
-    }
-  }
-  list.close();
-  // Two processes at a time, as a user would run them.
-  const std::string command = "xargs -P 2 -I{} " + std::string(INVEX_TEST_BINARY) +
-                              " eval --config " + dir.path + "/{}.json --images " + kReferenceDir +
-                              "/inputs.npy --out " + dir.path + "/{}.npy < " + dir / "neurons.txt";
-  REQUIRE(std::system(command.c_str()) == 0);
-  for (const auto& [key, count] : keys) {
-    std::vector<at::Tensor> columns;
-    for (int64_t i = 0; i < count; ++i) {
-      NpyArray a = read_npy(dir / (key + "_" + std::to_string(i) + ".npy"));
-      REQUIRE(a.data.size() == 4);
-      columns.push_back(at::tensor(a.data));
-    }
-    const auto expected = reference("ens_eval_" + key + ".npy");
-    REQUIRE(expected.size(1) == count);
-    const double e = relative_error(at::stack(columns, 1), expected);
-    MESSAGE("invex eval, ens_eval_" << key << ": relative error " << e);
-    CHECK(e < 1e-4);
-  }
-}
-
-}  // namespace invex
-
-namespace invex {
-
 TEST_CASE("read_torch_state_dict reads bytes in memory as from a file, and damage is one line") {
   TempDir dir;
   write_state_dict(dir / "d.pt", {{"a", at::arange(6, at::kFloat).view({2, 3})},
