@@ -47,7 +47,7 @@ bool manifold_is_good(const RunSummary& s, bool loop) {
 
 // Median and p90 milliseconds per step after 3 warm-up steps, and the median of each piece.
 void time_steps(const RunConfig& cfg, int steps, nlohmann::json& j) {
-  Trainer trainer(cfg, mei_activation_for(cfg));
+  Trainer trainer(cfg, mei_activation_for(cfg, mei_progress_line("invex bench")));
   const int warmup = 3;
   std::vector<double> total, gen, neuron, loss, back, update;
   for (int i = 0; i < warmup + steps && !trainer.finished(); ++i) {

@@ -77,11 +77,8 @@ std::unique_ptr<Trainer> fresh_trainer(const RunConfig& cfg, const std::string& 
   NeuronEvaluator{cfg.neuron};
   ensure_directory(out);
   write_file_atomic(out + "/config.json", config_to_json(cfg) + "\n");
-  if (!quiet && cfg.mei.activation <= 0)
-    std::fprintf(stderr,
-                 "invex train: finding the MEI activation of %s (cached after the first time)...\n",
-                 cfg.neuron.type.c_str());
-  return std::make_unique<Trainer>(cfg, mei_activation_for(cfg));
+  return std::make_unique<Trainer>(
+      cfg, mei_activation_for(cfg, quiet ? MeiProgress() : mei_progress_line("invex train")));
 }
 
 // The trainer of --resume DIR or of a fresh run of the config. Throws on bad input.

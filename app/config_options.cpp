@@ -1,6 +1,9 @@
 #include "app/config_options.h"
 
+#include <chrono>
+#include <cstdio>
 #include <filesystem>
+#include <memory>
 
 #include "app/cli_parser.h"
 
@@ -59,6 +62,21 @@ void use_models_folder(RunConfig& cfg, const std::string& dir) {
                       " has a " + cfg.neuron.type + " neuron");
   std::error_code ec;
   cfg.neuron.models = std::filesystem::absolute(dir, ec).lexically_normal().string();
+}
+
+MeiProgress mei_progress_line(const std::string& command) {
+  using Clock = std::chrono::steady_clock;
+  auto last = std::make_shared<Clock::time_point>();
+  return [command, last](int step, int steps, double best) {
+    const auto now = Clock::now();
+    if (step < steps && step > 1 && now - *last < std::chrono::milliseconds(500)) return;
+    *last = now;
+    std::fprintf(stderr,
+                 "\r%s: finding the neuron's MEI (once; then cached): step %d/%d, best activation "
+                 "%.4g   %s",
+                 command.c_str(), step, steps, best, step == steps ? "\n" : "");
+    std::fflush(stderr);
+  };
 }
 
 void add_training_overrides(CLI::App& app, ConfigOptions& o) {

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "core/method/mei.h"
 #include "core/run/config.h"
 
 namespace CLI {
@@ -38,6 +39,9 @@ CLI::Option* add_models_option(CLI::App& app, std::string& models);
 // Points a macaque-ensemble neuron at the model folder `dir` (made absolute). Throws ConfigError
 // for a neuron that reads no model files.
 void use_models_folder(RunConfig& cfg, const std::string& dir);
+// Prints the MEI ascent's progress on stderr as one line that `command` ("invex train") redraws
+// at most twice a second, ended when the ascent ends.
+MeiProgress mei_progress_line(const std::string& command);
 // --seed, --epochs-per-reg, --steps-per-epoch, --checkpoint-every, --stop-mean, --stop-min.
 void add_training_overrides(CLI::App& app, ConfigOptions& options);
 

@@ -11,9 +11,12 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "core/io/atomic_file.h"
+#include "core/io/mei_cache.h"
 #include "core/io/npy.h"
 #include "core/neurons/macaque_ensemble.h"
 #include "core/neurons/torch_state_dict.h"
@@ -381,6 +384,51 @@ TEST_CASE("filters() is the receptive field: the gradient at a mean-grey image")
       at::ones({1}));
   CHECK((f - literal.squeeze(1)).abs().max().item<double>() <
         1e-5 * literal.abs().max().item<double>());
+}
+
+}  // namespace invex
+
+namespace invex {
+
+TEST_CASE("a macaque MEI: progress at every step, cached by the model files' content") {
+  if (!have_shared_data()) return;
+  testing::CacheDirForTest cache;
+  TempDir dir;
+  // Two folders with the same files, then one with model 3 re-saved as a CPU dict (other bytes,
+  // same tensors).
+  for (const char* folder : {"a", "b", "c"}) {
+    fs::create_directories(dir / folder);
+    for (const char* f : kMacaqueModelFiles)
+      fs::copy_file(fs::path(kModelDir) / f, dir / folder + "/" + f);
+  }
+  fs::copy_file(fs::path(kModelDir) / "plain" / kMacaqueModelFiles[0],
+                dir / "c/" + kMacaqueModelFiles[0], fs::copy_options::overwrite_existing);
+  RunConfig c = load_preset("macaque/cell-A");
+  c.mei.steps = 3;
+  c.neuron.models = dir / "a";
+  int calls = 0;
+  double last_best = -1e30;
+  const double a = mei_activation_for(c, [&](int step, int steps, double best) {
+    CHECK(step == ++calls);
+    CHECK(steps == 3);
+    CHECK(best >= last_best);
+    last_best = best;
+  });
+  CHECK(calls == 3);
+  CHECK(a == last_best);
+  CHECK(a > 0);
+  const std::string file = cache.dir / "mei.json";
+  CHECK(nlohmann::json::parse(read_file(file)).size() == 1);
+  c.neuron.models = dir / "b";
+  calls = 0;
+  CHECK(mei_activation_for(c, [&](int, int, double) { ++calls; }) == a);
+  CHECK(calls == 0);  // the same files elsewhere: the same entry
+  c.neuron.models = dir / "c";
+  CHECK(mei_activation_for(c, [&](int, int, double) { ++calls; }) == doctest::Approx(a));
+  CHECK(calls == 3);  // other bytes: computed again (the same tensors give the same value)
+  CHECK(nlohmann::json::parse(read_file(file)).size() == 2);
+  c.neuron.models.clear();
+  CHECK_THROWS_WITH_AS(mei_activation_for(c), doctest::Contains("pass --models DIR"), ConfigError);
 }
 
 }  // namespace invex

@@ -73,4 +73,21 @@ struct TempDir {
   }
 };
 
+// Points INVEX_CACHE_DIR at a fresh directory for the test, and back afterwards.
+struct CacheDirForTest {
+  TempDir dir;
+  std::string before;
+  bool had = false;
+  CacheDirForTest() {
+    if (const char* v = std::getenv("INVEX_CACHE_DIR")) had = true, before = v;
+    setenv("INVEX_CACHE_DIR", dir.path.c_str(), 1);
+  }
+  ~CacheDirForTest() {
+    if (had)
+      setenv("INVEX_CACHE_DIR", before.c_str(), 1);
+    else
+      unsetenv("INVEX_CACHE_DIR");
+  }
+};
+
 }  // namespace invex::testing

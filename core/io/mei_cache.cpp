@@ -1,21 +1,39 @@
 #include "core/io/mei_cache.h"
 
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "core/io/atomic_file.h"
 #include "core/method/mei.h"
+#include "core/neurons/macaque_model.h"
 #include "core/support/runtime_switches.h"
 
 namespace invex {
 namespace {
 
+// A fingerprint of a file's bytes: its size and a hash of its content. std::hash may differ
+// between standard libraries, which costs at most one recomputation.
+std::string content_fingerprint(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(path + ": cannot read the model file (" + std::strerror(errno) + ")");
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  const std::string content = bytes.str();
+  std::ostringstream s;
+  s << content.size() << ":" << std::hex << std::hash<std::string>{}(content);
+  return s.str();
+}
+
 // The key is everything the MEI depends on: the neuron, the image size and transform, and the
-// optimisation settings. Changing any of them gives a new entry.
+// optimisation settings. Changing any of them gives a new entry. Model files count by content:
+// the same files in another folder share an entry, changed files in the same folder do not.
 std::string cache_key(const RunConfig& cfg) {
   RunConfig c;
   c.neuron = cfg.neuron;
@@ -25,6 +43,13 @@ std::string cache_key(const RunConfig& cfg) {
   auto j = nlohmann::json::parse(config_to_json(c, -1));
   nlohmann::json key = {
       {"neuron", j["neuron"]}, {"image", j["image"]}, {"mei", j["mei"]}, {"seed", 0}, {"v", 1}};
+  if (cfg.neuron.type == "macaque-ensemble") {
+    if (cfg.neuron.models.empty()) throw ConfigError(macaque_models_not_found());
+    key["neuron"].erase("models");
+    for (const char* file : kMacaqueModelFiles)
+      key["model_files"][file] =
+          content_fingerprint((std::filesystem::path(cfg.neuron.models) / file).string());
+  }
   return key.dump();
 }
 
@@ -71,7 +96,7 @@ void store_disk(const std::string& key, double value) {
 
 }  // namespace
 
-double mei_activation_for(const RunConfig& cfg) {
+double mei_activation_for(const RunConfig& cfg, const MeiProgress& progress) {
   if (cfg.mei.activation > 0) return cfg.mei.activation;
   const std::string key = cache_key(cfg);
   {
@@ -81,7 +106,7 @@ double mei_activation_for(const RunConfig& cfg) {
   }
   double value = lookup_disk(key);
   if (!(value > 0)) {
-    value = compute_mei(cfg.neuron, cfg.image, cfg.mei, 0).activation;
+    value = compute_mei(cfg.neuron, cfg.image, cfg.mei, 0, progress).activation;
     if (!(value > 0) || !std::isfinite(value))
       throw ConfigError("mei: the MEI optimisation reached activation " + std::to_string(value) +
                         "; the neuron cannot be normalised (give mei.activation explicitly)");

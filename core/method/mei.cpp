@@ -11,7 +11,7 @@
 namespace invex {
 
 MeiResult compute_mei(const NeuronConfig& ncfg, const ImageConfig& im, const MeiConfig& mei,
-                      unsigned long long seed) {
+                      unsigned long long seed, const MeiProgress& progress) {
   auto neuron = make_torch_neuron(ncfg);
   auto gen = at::detail::createCPUGenerator(seed + 7);
   auto x = at::normal(0.0, 1.0, {1, im.channels, im.height, im.width}, gen, at::kFloat);
@@ -26,17 +26,23 @@ MeiResult compute_mei(const NeuronConfig& ncfg, const ImageConfig& im, const Mei
       best_image = images.detach().clone();
     }
   };
+  const auto ascent = -at::ones({1});
   for (int t = 1; t <= mei.steps; ++t) {
+    // Autograd through the transform; the neuron's own input gradient (cheaper for the macaque
+    // ensemble than autograd through its network) for the response.
     auto images = transform_images(im.transform, x);
-    auto a = neuron->forward(images).sum();
-    keep_if_best(images, a.item<double>());
-    adam.step({torch::autograd::grad({-a}, {x})[0]});
+    at::Tensor response;
+    auto grad_images = neuron->forward_and_input_gradient(images.detach(), ascent, &response);
+    keep_if_best(images, response.sum().item<double>());
+    adam.step({torch::autograd::grad({images}, {x}, {grad_images})[0]});
+    if (progress && t < mei.steps) progress(t, mei.steps, best);
   }
   {
     c10::NoGradGuard no_grad;
     auto images = transform_images(im.transform, x);
     keep_if_best(images, neuron->forward(images).sum().item<double>());
   }
+  if (progress) progress(mei.steps, mei.steps, best);  // the last step's image counted too
   MeiResult r;
   r.activation = best;
   r.image = ImageStack(1, im.channels, im.height, im.width);

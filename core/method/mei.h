@@ -3,6 +3,8 @@
 // mean and contrast constraint as the manifold it normalises. io/mei_cache.h remembers results.
 #pragma once
 
+#include <functional>
+
 #include "core/run/config.h"
 #include "core/run/image_stack.h"
 
@@ -13,8 +15,12 @@ struct MeiResult {
   ImageStack image;  // the transformed MEI, 1×C×H×W
 };
 
+// Called after each ascent step with the steps done, the steps in all and the best activation
+// so far (a 93×93 macaque MEI takes about a minute).
+using MeiProgress = std::function<void(int step, int steps, double best)>;
+
 // The best image over `mei.steps` Adam steps (lr `mei.lr`) from Gaussian noise drawn with `seed`.
 MeiResult compute_mei(const NeuronConfig& neuron, const ImageConfig& image, const MeiConfig& mei,
-                      unsigned long long seed = 0);
+                      unsigned long long seed = 0, const MeiProgress& progress = {});
 
 }  // namespace invex
