@@ -1,9 +1,11 @@
 // The trained runs that ship in assets/runs/ (core/io/shipped_run.h): each one loads and
-// reproduces the sweep activations recorded when it was written, and its MEI image drives its
-// neuron to the run's MEI activation. write_shipped_run itself: the same run gives the same
-// bytes, without optimiser state or timings.
+// reproduces the sweep activations recorded when it was written, its MEI image drives its
+// neuron to the run's MEI activation, and every simulated preset (the tour's among them) has
+// one. write_shipped_run itself: the same run gives the same bytes, without optimiser state or
+// timings.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <memory>
@@ -14,6 +16,7 @@
 #include "core/io/npy.h"
 #include "core/io/saved_run.h"
 #include "core/io/shipped_run.h"
+#include "core/io/tour_file.h"
 #include "core/method/trainer.h"
 #include "core/neurons/neuron.h"
 #include "core/run/config.h"
@@ -40,7 +43,15 @@ double normalised_mei_response(const Trainer& trainer, const std::string& dir) {
 
 TEST_CASE("every shipped run loads and reproduces its recorded sweep activation") {
   const std::vector<std::string> shipped = list_shipped_runs();
-  REQUIRE_FALSE(shipped.empty());
+  for (const std::string& preset : list_presets()) {
+    if (preset.rfind("macaque/", 0) == 0) continue;  // needs ../shared; not shipped
+    CAPTURE(preset);
+    CHECK(std::find(shipped.begin(), shipped.end(), preset) != shipped.end());
+  }
+  for (const TourStep& step : load_tour_file(default_tour_path()).steps) {
+    CAPTURE(step.preset);
+    CHECK_FALSE(shipped_run_of_preset(step.preset).empty());
+  }
   for (const std::string& name : shipped) {
     CAPTURE(name);
     const std::string dir = shipped_run_of_preset(name);
