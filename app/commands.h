@@ -11,5 +11,6 @@ int run_bench(int argc, char** argv);
 int run_render(int argc, char** argv);  // app/cli_render.cpp
 int run_pack(int argc, char** argv);    // app/cli_pack.cpp
 int run_gui(int argc, char** argv);     // app/gui/gui_main.cpp
+int run_tour(int argc, char** argv);    // app/gui/gui_main.cpp
 
 }  // namespace invex::cli

@@ -13,6 +13,7 @@ int invex::cli::run_gui(int, char**) {
       "invex: this build has no GUI (configured with INVEX_BUILD_GUI=OFF); see invex --help\n");
   return 2;
 }
+int invex::cli::run_tour(int argc, char** argv) { return run_gui(argc, argv); }
 #endif
 
 namespace {
@@ -25,6 +26,8 @@ struct Command {
 
 const Command kCommands[] = {
     {"gui", "open the GUI: [--preset NAME | --run DIR | --config FILE] ...", invex::cli::run_gui},
+    {"tour", "the guided tour of invariance: [--step N] [--file FILE] [--present] ...",
+     invex::cli::run_tour},
     {"presets", "list the presets", invex::cli::run_presets},
     {"train", "train a manifold: (--preset NAME | --config FILE | --resume DIR) [--out DIR] ...",
      invex::cli::run_train},

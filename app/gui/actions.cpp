@@ -112,6 +112,25 @@ std::string check_settings(const AppState& s) {
   return {};
 }
 
+bool create_run(AppState& s, const RunConfig& cfg, const std::string& resume_path) {
+  retire_run(s);
+  s.shipped_run.clear();
+  std::string failure;
+  // Created from a thread of lower priority so the training thread (and the compute threads
+  // it starts) inherit it: on a 2-core machine the window must win the CPU when it needs it.
+  // The constructor is light (the trainer is built on its own thread), so the join is short.
+  std::thread([&] {
+    lower_this_thread_priority();
+    try {
+      s.run = std::make_unique<TrainingRun>(cfg, resume_path, s.threads);
+    } catch (const std::exception& e) {
+      failure = e.what();
+    }
+  }).join();
+  if (!s.run) s.error = "could not create the run: " + failure;
+  return s.run != nullptr;
+}
+
 bool ensure_run(AppState& s) {
   if (s.run && !s.cfg_dirty) return true;
   std::vector<double> coefs;
@@ -126,23 +145,7 @@ bool ensure_run(AppState& s) {
     s.error = e.what();
     return false;
   }
-  retire_run(s);
-  std::string failure;
-  // Created from a thread of lower priority so the training thread (and the compute threads
-  // it starts) inherit it: on a 2-core machine the window must win the CPU when it needs it.
-  // The constructor is light (the trainer is built on its own thread), so the join is short.
-  std::thread([&] {
-    lower_this_thread_priority();
-    try {
-      s.run = std::make_unique<TrainingRun>(s.cfg, s.resume_path, s.threads);
-    } catch (const std::exception& e) {
-      failure = e.what();
-    }
-  }).join();
-  if (!s.run) {
-    s.error = "could not create the run: " + failure;
-    return false;
-  }
+  if (!create_run(s, s.cfg, s.resume_path)) return false;
   s.resume_path.clear();
   s.cfg_dirty = false;
   s.error.clear();
@@ -205,6 +208,7 @@ void select_preset(AppState& s, const std::string& name) {
   s.reg_coefs_text = format_reg_coefs(cfg.training.reg_coefs);
   s.resume_path.clear();
   s.renderer.want_filters(cfg.neuron);
+  if (open_shipped_run(s)) return;
   reset_run(s);
 }
 

@@ -23,6 +23,8 @@
 namespace invex::gui {
 
 struct ExportPanel;  // export_panel.cpp: the Export section's settings and worker thread
+struct TourState;    // tour.h: the guided tour
+struct MeiImage;     // tour.h: the neuron's MEI image, shown beside the manifold
 
 struct AppState {
   // --- settings being edited: they become a run's config on Start (when changed) or Reset.
@@ -35,6 +37,9 @@ struct AppState {
   bool cfg_dirty = true;    // cfg differs from the run's config: Start makes a new run
   std::string resume_path;  // --run DIR/run.invex, used by the first run only
   std::string models_dir;   // --models DIR: replaces neuron.models of macaque neurons opened
+  // The trained run that ships with the preset (assets/runs/<preset>), while it is the run
+  // shown; cfg stays the preset's own, so Start trains it from scratch.
+  std::string shipped_run;
 
   // --- the run. Retired runs are destroyed on helper threads: a destructor joins the
   // training thread, which may be in the middle of a step or an MEI computation.
@@ -93,6 +98,12 @@ struct AppState {
   float heat_top = 1;   // activation at the brightest heatmap colour
   SnapshotPtr heat_of;  // snapshot the heatmap texture was built from
 
+  // --- teaching (tour.h): the tour, if one was opened; presentation mode and its font
+  std::shared_ptr<TourState> tour;
+  std::shared_ptr<MeiImage> mei;
+  bool presenting = false;
+  ImFont* large_font = nullptr;
+
   // --- keyboard / test harness
   bool screenshot_requested = false;
   std::string screenshot_path;
@@ -109,6 +120,17 @@ bool open_run_dir(AppState& s, const std::string& dir);
 bool open_config(AppState& s, const std::string& path, const std::string& resume_path = {});
 // A run with s.cfg exists (validating first); false: the reason is in s.error.
 bool ensure_run(AppState& s);
+// Replaces the run by a new one of `cfg` (resume_path: continuing that saved run); false: the
+// reason is in s.error.
+bool create_run(AppState& s, const RunConfig& cfg, const std::string& resume_path = {});
+// --- shipped runs (shipped_runs.cpp)
+// Shows the trained run that ships with s.preset, ready to sweep; false when none ships or it
+// fails to load (then s.error says why).
+bool open_shipped_run(AppState& s);
+// Replaces the shown shipped run by a fresh run of the preset and starts training it.
+void train_from_scratch(AppState& s);
+// The training panel's note on a shipped run and its "Train again from scratch" button.
+void draw_shipped_run_note(AppState& s);
 // What is wrong with s.cfg and the typed λ schedule; empty when they validate.
 std::string check_settings(const AppState& s);
 void start_or_toggle(AppState& s);  // the Space key

@@ -29,6 +29,8 @@
 #include "app/commands.h"
 #include "app/config_options.h"
 #include "app/gui/app_state.h"
+#include "app/gui/tour.h"
+#include "core/io/tour_file.h"
 #include "core/support/runtime_switches.h"
 
 namespace invex::gui {
@@ -49,7 +51,14 @@ struct Options {
   int view_pixels = 0;               // --view-pixels N: the big image's resolution (0: default)
   double zoom = 1;                   // --zoom F: the big image zoomed about the field's centre
   int window_w = 1280, window_h = 800;
+  bool present = false;   // --present: presentation mode from the first frame
+  bool tour = false;      // invex tour
+  std::string tour_file;  // invex tour --file (default: the tour that ships)
+  int tour_step = 1;      // invex tour --step N, from 1
 };
+
+// When the command started, for --stats' "first picture" time.
+const auto g_started = std::chrono::steady_clock::now();
 
 // Reads "WxH" (two positive integers).
 bool read_size(const std::string& text, int& w, int& h) {
@@ -63,23 +72,9 @@ bool read_point(const std::string& text, float& x, float& y) {
   return std::sscanf(text.c_str(), "%f,%f%c", &x, &y, &end) == 2 && x >= 0 && y >= 0;
 }
 
-// Returns -1 to continue, else an exit code.
-int parse_options(int argc, char** argv, Options& o) {
-  CLI::App app("Opens the invariance-manifold explorer.", "invex gui");
-  cli::set_up_command(app, "[--preset NAME | --run DIR | --config FILE] [--threads N] [options]",
-                      "The options \"without a person\" drive the window for tests and "
-                      "scripts, e.g. invex gui --train-steps 50 --exit --screenshot shot.png "
-                      "--stats");
-  cli::add_text(app, "--preset NAME", o.preset, "open this preset (default " + o.preset + ")");
-  cli::add_text(app, "--run DIR", o.run_dir, "open the run saved in DIR (DIR/run.invex)");
-  cli::add_text(app, "--config FILE", o.config, "open this config file");
-  cli::add_models_option(app, o.models);
-  cli::add_threads(app, o.threads, "all cores but one");
+// The options that drive the window without a person, shared by invex gui and invex tour.
+void add_harness_options(CLI::App& app, Options& o) {
   const std::string unattended = "Without a person";
-  cli::add_integer(app, "--train-steps N", o.train_steps, 0, 1000000000,
-                   "start training at once and stop it once a snapshot reaches step N; 0: do "
-                   "not start")
-      ->group(unattended);
   cli::add_integer(app, "--frames M", o.frames, 0, 1000000000,
                    "draw at least M frames before --exit or --screenshot")
       ->group(unattended);
@@ -88,11 +83,11 @@ int parse_options(int argc, char** argv, Options& o) {
                 "render done)")
       ->group(unattended);
   app.add_flag("--stats", o.stats,
-               "print frame-time statistics, the layout, the snapshot's step and a(z) at exit")
+               "print frame-time statistics, the layout, the snapshot's step, a(z) and when the "
+               "first picture was shown at exit")
       ->group(unattended);
   app.add_flag("--exit", o.exit, "leave once the picture is final (and --frames are drawn)")
       ->group(unattended);
-  app.add_flag("--play", o.play, "animate z")->group(unattended);
   app.add_option_function<std::string>(
          "--mouse", [&o](const std::string& v) { read_point(v, o.mouse_x, o.mouse_y); },
          "with --exit, rest the pointer at X,Y (window pixels), e.g. to show a tooltip in the "
@@ -106,21 +101,6 @@ int parse_options(int argc, char** argv, Options& o) {
                        : "expected X,Y in pixels (two numbers >= 0), got '" + v + "'";
           },
           ""))
-      ->group(unattended);
-  cli::add_text(app, "--save-run DIR", o.save_dir,
-                "save the run at exit, as the Save run button does")
-      ->group(unattended);
-  cli::add_text(app, "--export DIR", o.export_dir,
-                "once the picture is final, export into DIR with the Export panel's settings, "
-                "as its button does, and wait for the export to end")
-      ->group(unattended);
-  cli::add_integer(app, "--view-pixels N", o.view_pixels, 0, 4096,
-                   "draw the big image at N×N pixels, shown scaled to its place (default: its "
-                   "size on screen; on the CPU path at most 640); for measuring")
-      ->group(unattended);
-  cli::add_number(app, "--zoom F", o.zoom, 0.125, 32,
-                  "show the big image zoomed by F about the centre of the stimulus field (< 1: "
-                  "out, beyond the field; > 1: in), as the mouse wheel does")
       ->group(unattended);
   app.add_option_function<std::string>(
          "--window", [&o](const std::string& v) { read_size(v, o.window_w, o.window_h); },
@@ -138,7 +118,85 @@ int parse_options(int argc, char** argv, Options& o) {
                    "--exit and --screenshot stop waiting for training and renders after this "
                    "long")
       ->group(unattended);
+}
+
+void add_present_option(CLI::App& app, Options& o) {
+  app.add_flag("--present", o.present,
+               "start in presentation mode: no editing panels, larger text, the view as large "
+               "as the window allows (F5 or P toggles it, Esc leaves it)");
+}
+
+// Returns -1 to continue, else an exit code.
+int parse_options(int argc, char** argv, Options& o) {
+  CLI::App app("Opens the invariance-manifold explorer.", "invex gui");
+  cli::set_up_command(app, "[--preset NAME | --run DIR | --config FILE] [--threads N] [options]",
+                      "The options \"without a person\" drive the window for tests and "
+                      "scripts, e.g. invex gui --train-steps 50 --exit --screenshot shot.png "
+                      "--stats");
+  cli::add_text(app, "--preset NAME", o.preset,
+                "open this preset (default " + o.preset +
+                    "): its trained run from assets/runs/ when one ships, else a fresh run");
+  cli::add_text(app, "--run DIR", o.run_dir, "open the run saved in DIR (DIR/run.invex)");
+  cli::add_text(app, "--config FILE", o.config, "open this config file");
+  cli::add_models_option(app, o.models);
+  cli::add_threads(app, o.threads, "all cores but one");
+  add_present_option(app, o);
+  const std::string unattended = "Without a person";
+  cli::add_integer(app, "--train-steps N", o.train_steps, 0, 1000000000,
+                   "start training the preset from scratch at once and stop it once a snapshot "
+                   "reaches step N; 0: do not start")
+      ->group(unattended);
+  add_harness_options(app, o);
+  app.add_flag("--play", o.play, "animate z")->group(unattended);
+  cli::add_text(app, "--save-run DIR", o.save_dir,
+                "save the run at exit, as the Save run button does")
+      ->group(unattended);
+  cli::add_text(app, "--export DIR", o.export_dir,
+                "once the picture is final, export into DIR with the Export panel's settings, "
+                "as its button does, and wait for the export to end")
+      ->group(unattended);
+  cli::add_integer(app, "--view-pixels N", o.view_pixels, 0, 4096,
+                   "draw the big image at N×N pixels, shown scaled to its place (default: its "
+                   "size on screen; on the CPU path at most 640); for measuring")
+      ->group(unattended);
+  cli::add_number(app, "--zoom F", o.zoom, 0.125, 32,
+                  "show the big image zoomed by F about the centre of the stimulus field (< 1: "
+                  "out, beyond the field; > 1: in), as the mouse wheel does")
+      ->group(unattended);
   return cli::parse_command(app, argc, argv);
+}
+
+// invex tour's options; also reads the tour file, so that a bad one is bad input (exit 2).
+int parse_tour_options(int argc, char** argv, Options& o) {
+  CLI::App app(
+      "Opens the guided tour: a sequence of steps, each a trained run (the runs that ship in "
+      "assets/runs/ open without training) with its view settings and a caption beside the "
+      "manifold, the neuron's filters and its MEI. Next / Back: the buttons, → / ← or "
+      "PageDown / PageUp; Space plays and pauses; F5 or P: presentation mode.",
+      "invex tour");
+  cli::set_up_command(app, "[--file FILE] [--step N] [--present] [options]",
+                      "A tour file is plain text (the format is described in "
+                      "assets/tour/invariance.tour and the README).");
+  o.tour = true;
+  o.tour_file = default_tour_path();
+  cli::add_text(app, "--file FILE", o.tour_file,
+                "the tour to show (default: the one that ships, " + o.tour_file + ")");
+  cli::add_integer(app, "--step N", o.tour_step, 1, 1000, "open at step N");
+  cli::add_threads(app, o.threads, "all cores but one");
+  add_present_option(app, o);
+  add_harness_options(app, o);
+  if (const int code = cli::parse_command(app, argc, argv); code >= 0) return code;
+  try {
+    const Tour tour = load_tour_file(o.tour_file);
+    if (tour.steps.empty()) throw ConfigError(o.tour_file + ": the tour has no steps ('## ')");
+    if (o.tour_step > static_cast<int>(tour.steps.size()))
+      throw ConfigError("--step: expected 1 to " + std::to_string(tour.steps.size()) +
+                        " (the steps of " + o.tour_file + "), got " + std::to_string(o.tour_step));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "invex tour: %s\n", e.what());
+    return 2;
+  }
+  return -1;
 }
 
 bool save_screenshot(const std::string& path, int w, int h) {
@@ -159,7 +217,9 @@ bool save_screenshot(const std::string& path, int w, int h) {
   return stbi_write_png(path.c_str(), w, h, 3, px.data(), static_cast<int>(row)) != 0;
 }
 
-void load_fonts(float scale) {
+// The text font at 15 pixels (times the content scale), then presentation mode's at 22; both
+// with the glyphs below. Returns presentation mode's font.
+ImFont* load_fonts(float scale) {
   ImGuiIO& io = ImGui::GetIO();
   // Greek letters and a few math symbols: the controls are named as in the method (τ, λ, θ).
   static const ImWchar ranges[] = {0x0020, 0x00FF, 0x0370, 0x03FF, 0x2010, 0x2027, 0x2070, 0x209F,
@@ -170,12 +230,15 @@ void load_fonts(float scale) {
   for (const char* path : candidates) {
     if (FILE* f = std::fopen(path, "rb")) {
       std::fclose(f);
-      if (io.Fonts->AddFontFromFileTTF(path, 15.0f * scale, nullptr, ranges)) return;
+      if (io.Fonts->AddFontFromFileTTF(path, 15.0f * scale, nullptr, ranges))
+        return io.Fonts->AddFontFromFileTTF(path, 22.0f * scale, nullptr, ranges);
     }
   }
   ImFontConfig cfg;
   cfg.SizePixels = 13.0f * scale;
   io.Fonts->AddFontDefault(&cfg);
+  cfg.SizePixels = 20.0f * scale;
+  return io.Fonts->AddFontDefault(&cfg);
 }
 
 // A fingerprint of everything a frame would draw. When it matches the previous frame the
@@ -209,7 +272,8 @@ std::uint64_t frame_fingerprint(const ImDrawData* d, std::uint64_t textures) {
 }
 
 bool g_window_damaged = true;
-float g_new_scale = 0;  // set when the window moves to a monitor of another content scale
+float g_new_scale = 0;           // set when the window moves to a monitor of another content scale
+ImFont* g_large_font = nullptr;  // presentation mode's font, rebuilt with the others
 
 // Style and fonts for a content scale; returns the window background colour for glClear.
 ImVec4 apply_scale(float scale) {
@@ -222,7 +286,7 @@ ImVec4 apply_scale(float scale) {
   style.Colors[ImGuiCol_WindowBg].w = 0.0f;
   style.ScaleAllSizes(scale);
   ImGui::GetIO().Fonts->Clear();
-  load_fonts(scale);
+  g_large_font = load_fonts(scale);
   return bg;
 }
 
@@ -245,8 +309,10 @@ bool settled(AppState& s, const Options& o) {
   if (s.run && s.latest->state != s.run->state()) return false;
   if (s.shown != s.latest) return false;
   // While Play moves z the renders never catch up; any current image will do.
+  // The thumbnails (or the reason there are none) belong to the picture too.
   if (s.playing)
-    return has_view(s) && s.view.snap == s.latest && (!s.gpu || s.gpu->has_view_of(s.latest));
+    return has_view(s) && s.view.snap == s.latest && s.sweep.serial > s.min_serial &&
+           (!s.gpu || s.gpu->has_view_of(s.latest));
   if (s.renderer.busy()) return false;
   if (s.gpu && (!s.gpu->has_view_of(s.latest) || s.gpu->drawing())) return false;
   return has_view(s) && !s.view.preview;
@@ -288,7 +354,16 @@ int save_at_exit(AppState& s, const std::string& dir) {
 void handle_keys(AppState& s) {
   ImGuiIO& io = ImGui::GetIO();
   if (io.WantTextInput) return;
-  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Space), false)) start_or_toggle(s);
+  presentation_keys(s);
+  const bool teaching = s.presenting || (s.tour && s.tour->active);
+  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Space), false)) {
+    // In front of a class Space plays and pauses the manifold; it never discards a trained run.
+    if (teaching)
+      s.playing = !s.playing;
+    else
+      start_or_toggle(s);
+  }
+  if (tour_keys(s)) return;  // ← and → go through the tour's steps
   const int dims = latent_dims(s);
   const int horizontal = dims == 2 ? 1 : 0;
   if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_LeftArrow))) step_z(s, horizontal, -1);
@@ -318,6 +393,14 @@ void draw_status(AppState& s) {
 }
 
 void draw_panels(AppState& s) {
+  if (s.presenting || (s.tour && s.tour->active)) {
+    if (s.presenting)
+      draw_presentation(s);
+    else
+      draw_tour_layout(s);
+    draw_status(s);
+    return;
+  }
   const ImVec2 d = ImGui::GetIO().DisplaySize;
   const float left = std::clamp(d.x * 0.3f, 300.0f * s.ui_scale, 480.0f * s.ui_scale);
   const float neuron_h = std::floor(d.y * 0.48f);
@@ -387,6 +470,9 @@ class Harness {
   // Returns false when the loop must end.
   bool frame_done(AppState& s, clock::time_point start, bool redraw, bool saved) {
     ++frame_;
+    // The frame just shown was the first with the big image and the thumbnails.
+    if (first_picture_ms_ < 0 && has_view(s) && has_sweep(s))
+      first_picture_ms_ = ms(g_started, clock::now());
     if (frame_ == kWarmupFrames) {
       pictures_at_warm_ = s.view_pictures;
       warm_at_ = clock::now();
@@ -450,6 +536,16 @@ class Harness {
       std::printf("snapshot none\n");
     if (has_view(s) && s.view.has_activation)
       std::printf("activation at z %.4f\n", s.view.activation);
+    if (s.tour && s.tour->active) {
+      std::printf("tour step %d of %zu\n", s.tour->step + 1, s.tour->tour.steps.size());
+      const ImVec4& c = s.tour->caption_rect;
+      std::printf("caption_rect %.0f %.0f %.0f %.0f\n", c.x, c.y, c.z, c.w);
+    }
+    const ImFont* text_font = ImGui::GetIO().Fonts->Fonts[0];
+    std::printf("presentation %s, text %.0f px\n", s.presenting ? "on" : "off",
+                s.presenting && s.large_font ? s.large_font->FontSize : text_font->FontSize);
+    if (first_picture_ms_ >= 0)
+      std::printf("first picture %.0f ms after start\n", first_picture_ms_);
     if (timed_out) std::printf("timed out waiting for training/renders\n");
     std::fflush(stdout);
   }
@@ -467,6 +563,7 @@ class Harness {
   std::vector<double> work_ms_, interval_ms_;
   int frame_ = 0;
   double trace_ms_ = 0;
+  double first_picture_ms_ = -1;
   std::uint64_t uploads_before_ = 0;
   std::uint64_t pictures_at_warm_ = 0;
   clock::time_point warm_at_;
@@ -559,6 +656,14 @@ void open_first_run(AppState& s, const Options& o) {
   } catch (const std::exception& e) {
     s.error = std::string("could not list presets: ") + e.what();
   }
+  s.presenting = o.present;
+  if (o.tour) {
+    // parse_tour_options has read the file and checked --step already.
+    load_tour(s, o.tour_file);
+    go_to_step(s, o.tour_step - 1);
+    if (!s.tour->error.empty()) std::fprintf(stderr, "invex tour: %s\n", s.tour->error.c_str());
+    return;
+  }
   bool opened = false;
   if (!o.run_dir.empty()) opened = open_run_dir(s, o.run_dir);
   if (!opened && !o.config.empty()) opened = open_config(s, o.config);
@@ -573,8 +678,8 @@ void open_first_run(AppState& s, const Options& o) {
     if (!keep.empty()) s.error = keep + (s.error.empty() ? "" : "\n" + s.error);
   }
   if (!s.error.empty()) std::fprintf(stderr, "invex gui: %s\n", s.error.c_str());
-  if (o.train_steps > 0) start(s);
-  s.playing = o.play;
+  if (o.train_steps > 0) start(s);  // from scratch, even when a trained run shipped
+  if (o.play) s.playing = true;
 }
 
 // Events, a new content scale, and the start of an ImGui frame.
@@ -586,6 +691,7 @@ void begin_frame(AppState& s, const Harness& h) {
     ImGui_ImplOpenGL3_DestroyFontsTexture();
     ImGui_ImplOpenGL3_CreateFontsTexture();
   }
+  s.large_font = g_large_font;
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
   h.park_pointer(ImGui::GetIO());
@@ -599,6 +705,7 @@ void update_and_draw(AppState& s, const Harness& h) {
   handle_keys(s);
   advance_play(s, ImGui::GetIO().DeltaTime);
   sync_view(s, ImGui::GetTime());
+  if (s.presenting || (s.tour && s.tour->active)) sync_mei(s);
   draw_panels(s);
   ImGui::Render();
 }
@@ -687,6 +794,13 @@ int run(const Options& o) {
 int invex::cli::run_gui(int argc, char** argv) {
   invex::gui::Options o;
   const int rc = invex::gui::parse_options(argc, argv, o);
+  if (rc >= 0) return rc;
+  return invex::gui::run(o);
+}
+
+int invex::cli::run_tour(int argc, char** argv) {
+  invex::gui::Options o;
+  const int rc = invex::gui::parse_tour_options(argc, argv, o);
   if (rc >= 0) return rc;
   return invex::gui::run(o);
 }

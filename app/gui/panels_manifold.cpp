@@ -7,6 +7,7 @@
 
 #include "app/gui/app_state.h"
 #include "app/gui/sweep_axes.h"
+#include "app/gui/tour.h"
 
 namespace invex::gui {
 
@@ -310,6 +311,16 @@ void xy_pad(AppState& s, float size, const SweepAxes& axes) {
 // Zoom, its reset, and what the big image is: its resolution, the path that drew it, the step
 // of its snapshot and the colour scale; a notice when the shader failed.
 void picture_line(AppState& s) {
+  if (!(s.tour && s.tour->active)) {
+    if (ImGui::SmallButton("Tour")) open_tour(s);
+    tip("The guided tour: a sequence of trained runs (simple cell, complex cell, orientation, "
+        "phase and orientation, polarity), each with a caption. The same as `invex tour`.");
+    ImGui::SameLine();
+  }
+  if (ImGui::SmallButton("Present")) s.presenting = true;
+  tip("Presentation mode (F5 or P): no editing panels, larger text, the view as large as the "
+      "window allows; Space plays and pauses. F5, P or Esc to leave.");
+  ImGui::SameLine();
   ImGui::BeginDisabled(s.zoom.is_field());
   if (ImGui::SmallButton("Reset zoom")) s.zoom.reset();
   ImGui::EndDisabled();
@@ -338,6 +349,18 @@ void picture_line(AppState& s) {
   }
 }
 
+// Play and where z is, for presentation mode.
+void presentation_controls(AppState& s, int dims) {
+  if (ImGui::Button(s.playing ? "Pause" : "Play")) s.playing = !s.playing;
+  tip("Animate z so the manifold plays as a movie (Space).");
+  ImGui::SameLine();
+  ImGui::AlignTextToFramePadding();
+  if (dims == 1)
+    ImGui::Text("z = %.2f rad", s.z[0]);
+  else
+    ImGui::Text("z = (%.2f, %.2f) rad", s.z[0], s.z[1]);
+}
+
 }  // namespace
 
 void draw_manifold_panel(AppState& s, ImVec2 pos, ImVec2 size) {
@@ -351,7 +374,9 @@ void draw_manifold_panel(AppState& s, ImVec2 pos, ImVec2 size) {
 
   const float line = ImGui::GetFrameHeightWithSpacing();
   const float pad = dims == 2 ? 5 * line - ImGui::GetStyle().ItemSpacing.y : 0.0f;
-  const float controls_h = (dims == 2 ? 5 * line : 3 * line) + 1.5f * line;
+  // Presentation mode keeps Play and the value of z only.
+  const float controls_h =
+      s.presenting ? 1.5f * line : (dims == 2 ? 5 * line : 3 * line) + 1.5f * line;
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   ImVec2 avail = ImGui::GetContentRegionAvail();
   avail.y -= controls_h;
@@ -380,6 +405,11 @@ void draw_manifold_panel(AppState& s, ImVec2 pos, ImVec2 size) {
   ImGui::SetCursorScreenPos(
       ImVec2(origin.x, origin.y + used + ImGui::GetStyle().ItemSpacing.y * 2));
 
+  if (s.presenting) {
+    presentation_controls(s, dims);
+    ImGui::End();
+    return;
+  }
   // --- controls
   const float pad_w = dims == 2 ? pad : 0.0f;
   ImGui::BeginGroup();

@@ -118,11 +118,15 @@ void plot_1d(AppState& s, const Snapshot& snap, ImVec2 p, ImVec2 size) {
   if (n > 0 && !snap.cppn.periodic.empty() && snap.cppn.periodic[0])
     pts.emplace_back(f.X(kTwoPi), f.Y(act[0]));
   dl->PushClipRect(a, b, true);
-  if (pts.size() > 1) dl->AddPolyline(pts.data(), static_cast<int>(pts.size()), kCurve, 0, 2.0f);
+  // Thicker with presentation mode's larger font, so the curve reads from afar.
+  const bool large = s.large_font && ImGui::GetFont() == s.large_font;
+  const float width = large ? 4.0f : 2.0f;
+  if (pts.size() > 1) dl->AddPolyline(pts.data(), static_cast<int>(pts.size()), kCurve, 0, width);
   // The slider's z, and the activation of the very image the view shows.
   dl->AddLine(ImVec2(f.X(s.z[0]), a.y), ImVec2(f.X(s.z[0]), b.y), kAccent, 1.5f);
   if (has_view(s) && s.view.has_activation && !s.view.z.empty())
-    dl->AddCircleFilled(ImVec2(f.X(s.view.z[0]), f.Y(s.view.activation)), 5.0f, kAccent);
+    dl->AddCircleFilled(ImVec2(f.X(s.view.z[0]), f.Y(s.view.activation)), large ? 8.0f : 5.0f,
+                        kAccent);
   dl->PopClipRect();
   dl->AddRect(a, b, IM_COL32(90, 90, 100, 255));
 
@@ -409,8 +413,8 @@ void draw_activation_panel(AppState& s, ImVec2 pos, ImVec2 size) {
   }
   float mean = 0, lo = 0;
   sweep_stats(snap->sweep_activations, mean, lo);
-  ImGui::Text("sweep: mean %.3f, min %.3f over %zu images", mean, lo,
-              snap->sweep_activations.size());
+  ImGui::TextWrapped("sweep: mean %.3f, min %.3f over %zu images", mean, lo,
+                     snap->sweep_activations.size());
   tip("Over the canonical sweep of the newest snapshot. The manifold is right when both stay "
       "high (e.g. mean ≥ 0.95, min ≥ 0.9) while the images visibly change.");
   ImGui::End();

@@ -192,7 +192,7 @@ void draw_hyperparameters(AppState& s, bool active) {
   ImGui::TextUnformatted("Hyperparameters");
   tip("Editable while training is stopped; a changed setting takes effect with the next "
       "Start (a new run) or Reset.");
-  if (s.cfg_dirty && s.run && s.run->latest()) {
+  if (s.cfg_dirty && s.run && s.run->latest() && s.shipped_run.empty()) {
     ImGui::SameLine();
     ImGui::TextColored(ImVec4(1, 0.8f, 0.3f, 1), "(changed: Start makes a new run)");
   }
@@ -215,6 +215,7 @@ void draw_training_panel(AppState& s, ImVec2 pos, ImVec2 size) {
   const RunState st = s.run ? s.run->state() : RunState::Idle;
   draw_run_buttons(s, st);
   draw_progress(s, st);
+  draw_shipped_run_note(s);
   draw_errors(s);
   draw_hyperparameters(s, st == RunState::Running || st == RunState::Paused);
   draw_save_controls(s);

@@ -24,7 +24,10 @@ options[bench]='--preset NAME=circle/complex|--config FILE=c.json|--all=|--steps
 options[gui]='--preset NAME=circle/complex|--run DIR=r|--config FILE=c.json|--models DIR=/|--threads N=1
   |--train-steps N=5|--frames M=3|--screenshot FILE=s.png|--stats=|--exit=|--play=
   |--mouse X,Y=10,20|--save-run DIR=s|--export DIR=e|--timeout SECONDS=60
-  |--view-pixels N=256|--window WxH=640x480|--zoom F=0.5'
+  |--view-pixels N=256|--window WxH=640x480|--zoom F=0.5|--present='
+options[tour]='--file FILE=f.tour|--step N=2|--threads N=1|--present=|--frames M=3
+  |--screenshot FILE=s.png|--stats=|--exit=|--mouse X,Y=10,20|--window WxH=640x480
+  |--timeout SECONDS=60'
 options[pack]='--run DIR=r|--out DIR=o'
 options[presets]=''
 
