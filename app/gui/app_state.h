@@ -25,6 +25,7 @@ namespace invex::gui {
 struct ExportPanel;  // export_panel.cpp: the Export section's settings and worker thread
 struct TourState;    // tour.h: the guided tour
 struct MeiImage;     // tour.h: the neuron's MEI image, shown beside the manifold
+struct SlideExport;  // slides_export.cpp: the tour's Export for slides, running or done
 
 struct AppState {
   // --- settings being edited: they become a run's config on Start (when changed) or Reset.
@@ -101,6 +102,7 @@ struct AppState {
   // --- teaching (tour.h): the tour, if one was opened; presentation mode and its font
   std::shared_ptr<TourState> tour;
   std::shared_ptr<MeiImage> mei;
+  std::shared_ptr<SlideExport> slides;
   bool presenting = false;
   ImFont* large_font = nullptr;
 

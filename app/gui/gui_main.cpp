@@ -41,6 +41,7 @@ struct Options {
   std::string run_dir, config, save_dir;
   std::string models;      // --models DIR: the model folder of the macaque neurons opened
   std::string export_dir;  // --export DIR: the Export panel's export once the picture is final
+  std::string slides_dir;  // invex tour --export-slides DIR: Export for slides, likewise
   int train_steps = 0;     // > 0: start at once and stop after this many steps
   int frames = 0;
   int threads = 0;
@@ -185,6 +186,10 @@ int parse_tour_options(int argc, char** argv, Options& o) {
   cli::add_threads(app, o.threads, "all cores but one");
   add_present_option(app, o);
   add_harness_options(app, o);
+  cli::add_text(app, "--export-slides DIR", o.slides_dir,
+                "once the picture is final, export for slides into DIR as the button does "
+                "(DIR/<preset>.gif, DIR/<preset>-strip.png) and wait for the export to end")
+      ->group("Without a person");
   if (const int code = cli::parse_command(app, argc, argv); code >= 0) return code;
   try {
     const Tour tour = load_tour_file(o.tour_file);
@@ -492,8 +497,9 @@ class Harness {
     if (frame_ >= o_.frames && (o_.exit || !o_.screenshot.empty())) {
       // --export starts once the picture is final and keeps the loop (and its progress bar)
       // going until the export has ended.
-      const bool ready =
-          settled(s, o_) && (o_.export_dir.empty() || export_when_ready(s, o_.export_dir));
+      const bool ready = settled(s, o_) &&
+                         (o_.export_dir.empty() || export_when_ready(s, o_.export_dir)) &&
+                         (o_.slides_dir.empty() || slides_when_ready(s, o_.slides_dir));
       if (!ready && ms(begin_, clock::now()) > o_.timeout * 1000) timed_out = true;
       if (ready || timed_out) {
         if (o_.exit) {
@@ -738,6 +744,11 @@ int finish_harness_work(AppState& s, const Options& o) {
   if (!o.export_dir.empty()) {
     bool failed = true;
     std::printf("%s\n", export_result(s, &failed).c_str());  // "wrote ..." or "export failed: ..."
+    if (failed) rc = 1;
+  }
+  if (!o.slides_dir.empty()) {
+    bool failed = true;
+    std::printf("%s\n", slides_result(s, &failed).c_str());
     if (failed) rc = 1;
   }
   return rc;

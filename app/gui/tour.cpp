@@ -240,6 +240,7 @@ void draw_tour_panel(AppState& s, ImVec2 pos, ImVec2 size) {
   if (!t.error.empty()) error_line(t.error);
   if (!s.presenting) {
     ImGui::Separator();
+    draw_slide_export(s);
     if (ImGui::Button("Present (F5)")) s.presenting = true;
     tip("Presentation mode: no editing panels, larger text, the view as large as the window "
         "allows. F5, P or Esc to leave.");

@@ -65,6 +65,17 @@ void draw_neuron_figures(AppState& s, ImVec2 pos, ImVec2 size);
 // Keeps s.mei in step with the shown run; call every frame.
 void sync_mei(AppState& s);
 
+// --- Export for slides (slides_export.cpp): DIR/<preset>.gif and DIR/<preset>-strip.png from
+// the newest snapshot, on a thread of its own. False when one is running or nothing can be
+// exported yet (s.slides says why).
+bool start_slide_export(AppState& s, const std::string& dir);
+// The button (into slides/ of the current directory) and the outcome of the last export.
+void draw_slide_export(AppState& s);
+// The harness's --export-slides DIR: the first call starts the export; true once it has ended.
+bool slides_when_ready(AppState& s, const std::string& dir);
+// Its outcome line; `failed` when it failed or never ended.
+std::string slides_result(const AppState& s, bool* failed);
+
 // --- presentation mode (presentation.cpp)
 // The panels of presentation mode: no editing panels, the view as large as the window allows,
 // the caption (in a tour), the activation plot, the filters and the MEI, in a larger font.

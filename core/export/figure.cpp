@@ -5,101 +5,14 @@
 #include <cstdio>
 #include <cstring>
 
+#include "core/export/canvas.h"
 #include "core/export/colormap.h"
 #include "core/export/png.h"
-
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-function"
-#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-#include <stb/stb_easy_font.h>
-#pragma GCC diagnostic pop
 
 namespace invex {
 namespace {
 
 constexpr double kTwoPi = 6.283185307179586;
-
-// A tiny RGB canvas.
-struct Canvas {
-  RgbImage img;
-  Canvas(int w, int h, Rgb bg) {
-    img.width = w;
-    img.height = h;
-    img.rgb.resize(static_cast<size_t>(w) * h * 3);
-    for (size_t i = 0; i < img.rgb.size(); i += 3) {
-      img.rgb[i] = bg.r;
-      img.rgb[i + 1] = bg.g;
-      img.rgb[i + 2] = bg.b;
-    }
-  }
-  void set(int x, int y, Rgb c) {
-    if (x < 0 || y < 0 || x >= img.width || y >= img.height) return;
-    uint8_t* p = &img.rgb[(static_cast<size_t>(y) * img.width + x) * 3];
-    p[0] = c.r;
-    p[1] = c.g;
-    p[2] = c.b;
-  }
-  // Half-open rectangle [x0, x1) × [y0, y1).
-  void fill(int x0, int y0, int x1, int y1, Rgb c) {
-    for (int y = y0; y < y1; ++y)
-      for (int x = x0; x < x1; ++x) set(x, y, c);
-  }
-  // Outline of the pixels [x0, x1] × [y0, y1].
-  void box(int x0, int y0, int x1, int y1, Rgb c) {
-    fill(x0, y0, x1 + 1, y0 + 1, c);
-    fill(x0, y1, x1 + 1, y1 + 1, c);
-    fill(x0, y0, x0 + 1, y1 + 1, c);
-    fill(x1, y0, x1 + 1, y1 + 1, c);
-  }
-  void line(double x0, double y0, double x1, double y1, Rgb c, int thickness = 1) {
-    const int steps =
-        std::max(1, static_cast<int>(std::ceil(std::max(std::fabs(x1 - x0), std::fabs(y1 - y0)))));
-    const int lo = -(thickness - 1) / 2, hi = thickness / 2;
-    for (int i = 0; i <= steps; ++i) {
-      const double t = static_cast<double>(i) / steps;
-      const int x = static_cast<int>(std::lround(x0 + (x1 - x0) * t));
-      const int y = static_cast<int>(std::lround(y0 + (y1 - y0) * t));
-      for (int dy = lo; dy <= hi; ++dy)
-        for (int dx = lo; dx <= hi; ++dx) set(x + dx, y + dy, c);
-    }
-  }
-  void dashed_hline(int x0, int x1, int y, Rgb c, int dash = 6) {
-    for (int x = x0; x <= x1; ++x)
-      if ((x - x0) / dash % 2 == 0) set(x, y, c);
-  }
-  // Nearest-neighbour blit at an integer scale: thumbnails keep crisp CPPN pixels.
-  void blit(const std::vector<uint8_t>& rgb, int w, int h, int x0, int y0, int scale) {
-    for (int y = 0; y < h * scale; ++y)
-      for (int x = 0; x < w * scale; ++x) {
-        const uint8_t* p = &rgb[(static_cast<size_t>(y / scale) * w + x / scale) * 3];
-        set(x0 + x, y0 + y, {p[0], p[1], p[2]});
-      }
-  }
-  // stb_easy_font emits axis-aligned quads; filling their bounding boxes rasterises the text.
-  void text(const std::string& s, int x, int y, Rgb c, int scale = 2) {
-    std::vector<char> str(s.begin(), s.end());
-    str.push_back('\0');
-    std::vector<char> buf(s.size() * 300 + 64);
-    const int quads =
-        stb_easy_font_print(0, 0, str.data(), nullptr, buf.data(), static_cast<int>(buf.size()));
-    for (int q = 0; q < quads; ++q) {
-      float xs[4], ys[4];
-      for (int v = 0; v < 4; ++v) {
-        std::memcpy(&xs[v], &buf[(q * 4 + v) * 16], 4);
-        std::memcpy(&ys[v], &buf[(q * 4 + v) * 16 + 4], 4);
-      }
-      const float qx0 = *std::min_element(xs, xs + 4), qx1 = *std::max_element(xs, xs + 4);
-      const float qy0 = *std::min_element(ys, ys + 4), qy1 = *std::max_element(ys, ys + 4);
-      fill(x + static_cast<int>(qx0 * scale), y + static_cast<int>(qy0 * scale),
-           x + static_cast<int>(qx1 * scale), y + static_cast<int>(qy1 * scale), c);
-    }
-  }
-  static int text_width(const std::string& s, int scale = 2) {
-    std::vector<char> str(s.begin(), s.end());
-    str.push_back('\0');
-    return stb_easy_font_width(str.data()) * scale;
-  }
-};
 
 constexpr Rgb kBlack{0, 0, 0}, kAxisGrey{120, 120, 120}, kLightGrey{210, 210, 210},
     kCurve{33, 102, 172}, kMeiLine{178, 24, 43};
@@ -235,22 +148,25 @@ std::vector<int> draw_thumbnails(Canvas& cv, const FigureLayout& f, const ImageS
   return cx;
 }
 
-// 1-D: the activation curve over z in [0, 2π] with the MEI line, each thumbnail joined to its z.
-void draw_activation_curve(Canvas& cv, const FigureLayout& f, const std::vector<int>& cx,
-                           const std::vector<int>& thumbnail_indices, const LatentPoints& latents,
-                           const std::vector<float>& activations, bool periodic, float amin,
-                           float amax) {
-  const int x0 = f.left, x1 = f.left + f.plot_w - 1, y0 = f.plot_top,
-            y1 = f.plot_top + f.plot_h - 1;
-  const double ylo = amin, yhi = std::max(1.1, amax + 0.05 * (amax - amin));
-  auto px = [&](double z) { return x0 + z / kTwoPi * (x1 - x0); };
-  auto py = [&](double a) { return y1 - (a - ylo) / (yhi - ylo) * (y1 - y0); };
-  // Connectors from each thumbnail to its z on the axis make the correspondence obvious.
+// Connectors from each thumbnail to its z on the 1-D plot's axis make the correspondence obvious.
+void draw_connectors(Canvas& cv, const FigureLayout& f, const std::vector<int>& cx,
+                     const std::vector<int>& thumbnail_indices, const LatentPoints& latents) {
+  const int x0 = f.left, x1 = f.left + f.plot_w - 1, y0 = f.plot_top;
   for (size_t n = 0; n < cx.size(); ++n) {
-    const double zx = px(latents.at(thumbnail_indices[n], 0));
+    const double zx = x0 + latents.at(thumbnail_indices[n], 0) / kTwoPi * (x1 - x0);
     cv.line(cx[n], f.top + f.grid_h + 2, zx, y0 - 1, kLightGrey);
     cv.line(zx, y0, zx, y0 + 6, kAxisGrey);
   }
+}
+
+// 1-D: the activation curve over z in [0, 2π] with the MEI line.
+void draw_activation_curve(Canvas& cv, const PlotBox& b, const LatentPoints& latents,
+                           const std::vector<float>& activations, bool periodic, float amin,
+                           float amax) {
+  const int x0 = b.x, x1 = b.x + b.w - 1, y0 = b.y, y1 = b.y + b.h - 1;
+  const double ylo = amin, yhi = std::max(1.1, amax + 0.05 * (amax - amin));
+  auto px = [&](double z) { return x0 + z / kTwoPi * (x1 - x0); };
+  auto py = [&](double a) { return y1 - (a - ylo) / (yhi - ylo) * (y1 - y0); };
   if (ylo < 0) cv.dashed_hline(x0, x1, static_cast<int>(std::lround(py(0))), kLightGrey);
   cv.dashed_hline(x0, x1, static_cast<int>(std::lround(py(1))), kMeiLine);
   // The curve, in sweep order; a periodic sweep closes back onto its first point at 2π.
@@ -262,7 +178,7 @@ void draw_activation_curve(Canvas& cv, const FigureLayout& f, const std::vector<
     double zb = latents.at(k1, 0);
     if (k1 == 0) zb += kTwoPi;
     if (!std::isfinite(activations[k]) || !std::isfinite(activations[k1])) continue;
-    cv.line(px(za), py(activations[k]), px(zb), py(activations[k1]), kCurve, 2);
+    cv.line(px(za), py(activations[k]), px(zb), py(activations[k1]), kCurve, b.thickness);
   }
   if (K == 1)
     cv.line(px(latents.at(0, 0)) - 2, py(activations[0]), px(latents.at(0, 0)) + 2,
@@ -279,14 +195,14 @@ void draw_activation_curve(Canvas& cv, const FigureLayout& f, const std::vector<
 }
 
 // 2-D: a heatmap of the activation over the latent square with a colour bar marked at the MEI.
-void draw_activation_heatmap(Canvas& cv, const FigureLayout& f, const LatentPoints& latents,
+void draw_activation_heatmap(Canvas& cv, const PlotBox& b, const LatentPoints& latents,
                              const std::vector<float>& activations, float amin, float amax) {
   // Rows follow the first latent coordinate, columns the second, as in the grid.
   const std::vector<float> v0 = distinct(latents, 0), v1 = distinct(latents, 1);
   const int n0 = static_cast<int>(v0.size()), n1 = static_cast<int>(v1.size());
   if (n0 * n1 != latents.count)
     throw std::invalid_argument("figure: 2-D latents must form a full grid");
-  const int x0 = f.left, y0 = f.plot_top, pw = f.plot_w, ph = f.plot_h;
+  const int x0 = b.x, y0 = b.y, pw = b.w, ph = b.h;
   const ColorScale act_scale{-1.0f, 1.0f};  // MEI units: white 0, full red at the MEI
   const std::vector<uint8_t> pal = colormap_palette("diverging");
   for (int k = 0; k < latents.count; ++k) {
@@ -330,18 +246,26 @@ RgbImage draw_figure(const ImageStack& thumbnails, const std::vector<int>& thumb
                      const ExportOptions& options) {
   check_figure_input(thumbnails, thumbnail_indices, rows, cols, latents, activations, options);
   const bool one_d = latents.dims == 1;
-  float amin = 0.0f, amax = 1.0f;
-  for (float a : activations)
-    if (std::isfinite(a)) amin = std::min(amin, a), amax = std::max(amax, a);
   const FigureLayout f = figure_layout(thumbnails, rows, cols, one_d);
   Canvas cv(f.width, f.height, {255, 255, 255});
   const std::vector<int> cx = draw_thumbnails(cv, f, thumbnails, cols, options.colormap);
-  if (one_d)
-    draw_activation_curve(cv, f, cx, thumbnail_indices, latents, activations,
-                          periodic.size() == 1 && periodic[0], amin, amax);
-  else
-    draw_activation_heatmap(cv, f, latents, activations, amin, amax);
+  if (one_d) draw_connectors(cv, f, cx, thumbnail_indices, latents);
+  draw_activation_plot(cv, {f.left, f.plot_top, f.plot_w, f.plot_h, 2}, latents, activations,
+                       periodic);
   return std::move(cv.img);
+}
+
+void draw_activation_plot(Canvas& cv, const PlotBox& box, const LatentPoints& latents,
+                          const std::vector<float>& activations,
+                          const std::vector<bool>& periodic) {
+  float amin = 0.0f, amax = 1.0f;
+  for (float a : activations)
+    if (std::isfinite(a)) amin = std::min(amin, a), amax = std::max(amax, a);
+  if (latents.dims == 1)
+    draw_activation_curve(cv, box, latents, activations, periodic.size() == 1 && periodic[0], amin,
+                          amax);
+  else
+    draw_activation_heatmap(cv, box, latents, activations, amin, amax);
 }
 
 void write_figure(const std::string& path, const ImageStack& thumbnails,

@@ -6,15 +6,11 @@
 #include <string>
 #include <vector>
 
+#include "core/export/canvas.h"
 #include "core/export/export_options.h"
 #include "core/run/image_stack.h"
 
 namespace invex {
-
-struct RgbImage {
-  int width = 0, height = 0;
-  std::vector<uint8_t> rgb;  // width·height·3
-};
 
 // Which of K latents a figure shows as thumbnails: 1-D, up to 12 evenly spaced points; 2-D
 // (a full grid, last dimension fastest), up to 10×10 evenly subsampled, row-major. Along a
@@ -32,6 +28,17 @@ RgbImage draw_figure(const ImageStack& thumbnails, const std::vector<int>& thumb
                      int rows, int cols, const LatentPoints& latents,
                      const std::vector<float>& activations, const std::vector<bool>& periodic,
                      const ExportOptions& options);
+
+// Where a plot goes on a canvas, and how thick its curve is drawn.
+struct PlotBox {
+  int x = 0, y = 0, w = 0, h = 0;
+  int thickness = 2;
+};
+// The figure's activation plot alone, in `box`: 1-D the curve over z in [0, 2π] with the MEI =
+// 1 line, axis labels below the box (~40 pixels); 2-D the heatmap with its colour bar right of
+// the box (~110 pixels) and labels above and below. Also drawn on the slide strip (strip.h).
+void draw_activation_plot(Canvas& cv, const PlotBox& box, const LatentPoints& latents,
+                          const std::vector<float>& activations, const std::vector<bool>& periodic);
 
 // `images` has one image per latent; the thumbnails are picked from it.
 void write_figure(const std::string& path, const ImageStack& images, const LatentPoints& latents,

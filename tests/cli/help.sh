@@ -27,7 +27,7 @@ options[gui]='--preset NAME=circle/complex|--run DIR=r|--config FILE=c.json|--mo
   |--view-pixels N=256|--window WxH=640x480|--zoom F=0.5|--present='
 options[tour]='--file FILE=f.tour|--step N=2|--threads N=1|--present=|--frames M=3
   |--screenshot FILE=s.png|--stats=|--exit=|--mouse X,Y=10,20|--window WxH=640x480
-  |--timeout SECONDS=60'
+  |--timeout SECONDS=60|--export-slides DIR=d'
 options[pack]='--run DIR=r|--out DIR=o'
 options[presets]=''
 

@@ -3,7 +3,8 @@
 # on its shipped run (the same step and state as `invex gui --run` on that run: nothing
 # trained), then step 2 in presentation mode at 1280×800, whose screenshot is checked where the
 # GUI says its caption, manifold image and activation plot are, with the larger font and a
-# larger image than without presentation mode. Bad input (a step past the end, a missing tour
+# larger image than without presentation mode. Export for slides writes the GIF and the strip
+# named after the preset. Bad input (a step past the end, a missing tour
 # file) is one line and exit 2.
 # usage: tour_test.sh INVEX CHECKER SOURCE_DIR OUTDIR
 set -euo pipefail
@@ -44,6 +45,16 @@ read -r _ _ normal_w _ <<<"$(field view_rect "$out/step2.log")"
 # shellcheck disable=SC2046
 "$checker" "$png" 1280 800 caption $(rect caption_rect) manifold_image $(rect view_rect) \
   activation_plot $(rect plot_rect)
+
+# Export for slides from step 2: the GIF and the strip, named after the preset.
+slides=$out/slides
+rm -rf "$slides"
+x tour --step 2 --frames 5 --export-slides "$slides" --exit | tee "$out/slides.log"
+grep -q "^wrote $slides/circle-complex.gif and $slides/circle-complex-strip.png" "$out/slides.log" ||
+  fail "export for slides: $(tail -1 "$out/slides.log")"
+[ "$(head -c 6 "$slides/circle-complex.gif")" = GIF89a ] || fail "the GIF is not a GIF"
+[ "$(head -c 4 "$slides/circle-complex-strip.png" | tail -c 3)" = PNG ] || fail "the strip is no PNG"
+[ ! -e "$slides/.circle-complex.export" ] || fail "the scratch folder was left behind"
 
 expect_error() {
   local want=$1
