@@ -26,6 +26,15 @@ double peak_rss_mb() {
   return u.ru_maxrss / 1024.0;
 }
 
+// CPU time of the whole process (every thread), in milliseconds: what a step costs whatever else
+// shares the machine.
+double process_cpu_ms() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto ms = [](const timeval& t) { return t.tv_sec * 1e3 + t.tv_usec / 1e3; };
+  return ms(u.ru_utime) + ms(u.ru_stime);
+}
+
 double percentile(std::vector<double> v, double q) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
@@ -50,7 +59,9 @@ void time_steps(const RunConfig& cfg, int steps, nlohmann::json& j) {
   Trainer trainer(cfg, mei_activation_for(cfg, mei_progress_line("invex bench")));
   const int warmup = 3;
   std::vector<double> total, gen, neuron, loss, back, update;
+  double cpu_start = 0;
   for (int i = 0; i < warmup + steps && !trainer.finished(); ++i) {
+    if (i == warmup) cpu_start = process_cpu_ms();
     StepTimings t;
     auto t0 = std::chrono::steady_clock::now();
     trainer.step(&t);
@@ -65,6 +76,7 @@ void time_steps(const RunConfig& cfg, int steps, nlohmann::json& j) {
     update.push_back(t.update);
   }
   const double med = percentile(total, 0.5);
+  j["cpu_ms_per_step"] = total.empty() ? 0 : (process_cpu_ms() - cpu_start) / total.size();
   j["ms_per_step_median"] = med;
   j["ms_per_step_p90"] = percentile(total, 0.9);
   j["steps_per_second"] = med > 0 ? 1000 / med : 0;
@@ -118,8 +130,15 @@ nlohmann::json bench_one(const RunConfig& cfg, int steps, bool with_time_to_mani
   j["peak_memory_mb"] = peak_rss_mb();
   if (!quiet) {
     const double med = j["ms_per_step_median"];
-    std::fprintf(stderr, "%-36s %8.2f ms/step (p90 %.2f)  %.1f steps/s\n", cfg.name.c_str(), med,
-                 j["ms_per_step_p90"].get<double>(), med > 0 ? 1000 / med : 0);
+    const auto& p = j["pieces_ms_median"];
+    std::fprintf(stderr,
+                 "%-36s %8.2f ms/step (p90 %.2f)  %.1f steps/s  CPU %.0f ms/step\n"
+                 "%-36s   pieces (ms, median): CPPN forward %.1f, transform + neuron forward and "
+                 "input gradient %.1f, loss %.1f, transform + CPPN backward %.1f, Adam %.1f\n",
+                 cfg.name.c_str(), med, j["ms_per_step_p90"].get<double>(),
+                 med > 0 ? 1000 / med : 0, j["cpu_ms_per_step"].get<double>(), "",
+                 p["generate"].get<double>(), p["transform_and_neuron"].get<double>(),
+                 p["loss"].get<double>(), p["backward"].get<double>(), p["update"].get<double>());
   }
   return j;
 }
@@ -136,7 +155,8 @@ struct BenchRequest {
 void define_options(CLI::App& app, BenchRequest& r) {
   set_up_command(app, "(--preset NAME | --config FILE | --all) [options]",
                  "--json prints {threads, results: [{preset, images_per_step, image_size, "
-                 "ms_per_step_median, ms_per_step_p90, steps_per_second, pieces_ms_median: "
+                 "ms_per_step_median, ms_per_step_p90, steps_per_second, cpu_ms_per_step (every "
+                 "thread's CPU time), pieces_ms_median: "
                  "{generate, transform_and_neuron, loss, backward, update}, peak_memory_mb, and "
                  "with --time-to-manifold time_to_manifold_seconds, time_to_manifold_steps, "
                  "time_to_manifold_final_mean, time_to_manifold_final_min}]}.\n"

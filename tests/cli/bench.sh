@@ -24,6 +24,7 @@ check "ms per step > 0, p90 >= median, steps/s = 1000/median" -- json_is "$tmp/b
 check "every piece of the step, each >= 0, generating > 0" -- json_is "$tmp/b.json" \
   "(lambda p: sorted(p) == ['backward', 'generate', 'loss', 'transform_and_neuron', 'update'] and min(p.values()) >= 0 and p['generate'] > 0)($r['pieces_ms_median'])"
 check "peak memory > 0" -- json_is "$tmp/b.json" "$r['peak_memory_mb'] > 0"
+check "CPU time per step > 0" -- json_is "$tmp/b.json" "$r['cpu_ms_per_step'] > 0"
 check "no time to manifold unless asked" -- json_is "$tmp/b.json" "'time_to_manifold_seconds' not in $r"
 
 # Scaling options; a repeated option keeps its last value, --name=value is --name value.
@@ -38,9 +39,11 @@ check "--image-size/--grid-points: 10 images of 20x20" -- \
 check "--time-to-manifold: its fields" -- json_is "$tmp/t.json" \
   "all(k in $r for k in ['time_to_manifold_seconds', 'time_to_manifold_steps', 'time_to_manifold_final_mean', 'time_to_manifold_final_min'])"
 
-# Without --json: one line per preset on stderr.
+# Without --json: two lines per preset on stderr, the time per step and its pieces.
 expect 0 "circle/complex" -- "$invex" bench --preset circle/complex --steps 1 --threads 1 \
   --mei 32.5664 --grid-points 10
+expect 0 "pieces (ms, median): CPPN forward" -- "$invex" bench --preset circle/complex --steps 1 \
+  --threads 1 --mei 32.5664 --grid-points 10
 
 # Bad options: one line naming the option and what was expected, exit 2.
 expect 2 "invex bench: --steps: expected an integer from 1 to 100000, got '0'" -- "$invex" bench --preset circle/complex --steps 0
