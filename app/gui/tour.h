@@ -58,7 +58,7 @@ void go_to_step(AppState& s, int index);
 bool tour_keys(AppState& s);
 
 // The Tour panel: the step's title, Back / Next, the caption, Export for slides, and the way
-// out. `large`: presentation mode's layout (no buttons but Back / Next).
+// out; in presentation mode only the title, Back / Next and the caption.
 void draw_tour_panel(AppState& s, ImVec2 pos, ImVec2 size);
 // The neuron's filters and its MEI, side by side in a panel of their own.
 void draw_neuron_figures(AppState& s, ImVec2 pos, ImVec2 size);
