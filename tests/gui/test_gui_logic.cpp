@@ -3,10 +3,12 @@
 // must be exactly what the neuron says about the image shown, the zoom's mapping between the
 // picture and the coordinate plane, the plots' axis ticks and the shader's weight layout.
 #include <doctest/doctest.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <fstream>
 #include <ostream>  // doctest prints shared_ptr values through operator<<
 #include <thread>
 
@@ -15,8 +17,10 @@
 #include "app/gui/plot_axes.h"
 #include "app/gui/shader_weights.h"
 #include "app/gui/sweep_axes.h"
+#include "app/gui/tour.h"
 #include "app/gui/view_renderer.h"
 #include "app/gui/view_zoom.h"
+#include "core/io/shipped_run.h"
 #include "core/method/latent_grid.h"
 #include "core/method/trainer.h"
 #include "core/neurons/neuron.h"
@@ -279,4 +283,56 @@ TEST_CASE("render path: INVEX_RENDER_PATH decides, and a failing shader falls ba
   CHECK(s.render_path_why == "the shader failed");
   CHECK(s.render_notice.find("0:12: error") != std::string::npos);
   CHECK(s.render_notice.find('\n') == std::string::npos);  // one line in the window
+}
+
+TEST_CASE(
+    "tour steps open their runs with their view, and a shipped run trains again from scratch") {
+  const std::string dir = shipped_run_of_preset("circle/orientation");
+  REQUIRE_FALSE(dir.empty());
+  char path[] = "/tmp/invex_tour_XXXXXX";
+  const int fd = mkstemp(path);
+  REQUIRE(fd >= 0);
+  close(fd);
+  {
+    std::ofstream f(path);
+    f << "# Test\n## Preset\npreset: circle/complex\nz: 1.5\nplay: yes\nspeed: 0.2\n"
+         "colormap: diverging\n\nA caption.\n\n## Run\nrun: "
+      << dir << "\nz: 2.5\n\nAnother.\n";
+  }
+  AppState s;
+  setenv("INVEX_RENDER_PATH", "cpu", 1);
+  REQUIRE(load_tour(s, path));
+  std::remove(path);
+  go_to_step(s, 0);
+  CHECK(s.tour->active);
+  CHECK(s.tour->error.empty());
+  CHECK(s.preset == "circle/complex");
+  CHECK(s.shipped_run == shipped_run_of_preset("circle/complex"));
+  REQUIRE(s.run);
+  CHECK(s.run->state() == RunState::Idle);  // nothing trains
+  CHECK(s.cfg_dirty);                       // Start trains the preset itself
+  CHECK(s.cfg.training.epochs_per_reg == load_preset("circle/complex").training.epochs_per_reg);
+  CHECK(s.z == std::vector<float>{1.5f});
+  CHECK(s.playing);
+  CHECK(s.play_speed == doctest::Approx(0.2));
+  CHECK(s.cmap == Colormap::Diverging);
+
+  go_to_step(s, 7);  // past the end: the last step, a run directory
+  CHECK(s.tour->step == 1);
+  CHECK(s.tour->error.empty());
+  CHECK(s.shipped_run.empty());
+  CHECK(s.z == std::vector<float>{2.5f});
+  CHECK_FALSE(s.playing);
+  CHECK(s.cmap == Colormap::Grey);
+
+  go_to_step(s, 0);
+  const TrainingRun* shipped = s.run.get();
+  train_from_scratch(s);
+  CHECK(s.run.get() != shipped);
+  CHECK(s.shipped_run.empty());
+  CHECK(s.run->config().training.epochs_per_reg ==
+        load_preset("circle/complex").training.epochs_per_reg);
+  retire_run(s);
+  join_retired(s);
+  unsetenv("INVEX_RENDER_PATH");
 }
