@@ -8,6 +8,7 @@
 
 #include "core/neurons/gabor.h"
 #include "core/neurons/macaque_ensemble.h"
+#include "core/neurons/torchscript_neuron.h"
 
 namespace invex {
 
@@ -43,6 +44,7 @@ std::unique_ptr<TorchNeuron> make_torch_neuron(const NeuronConfig& cfg) {
     if (cfg.models.empty()) throw ConfigError(macaque_models_not_found());
     return make_macaque_ensemble(cfg.models, cfg.data_key, cfg.index);
   }
+  if (cfg.type == "torchscript") return make_torchscript_neuron(cfg);
   throw ConfigError("neuron.type: unknown neuron type '" + cfg.type + "'");
 }
 

@@ -29,8 +29,9 @@ class TorchNeuron {
   int height = 0, width = 0, channels = 1;
 };
 
-// The neuron a config describes: a Gabor cell (gabor.h) or the macaque V1 ensemble
-// (macaque_ensemble.h). Throws ConfigError for an unknown type or a model that cannot be loaded.
+// The neuron a config describes: a Gabor cell (gabor.h), the macaque V1 ensemble
+// (macaque_ensemble.h) or a TorchScript module (torchscript_neuron.h). Throws ConfigError for an
+// unknown type or a model that cannot be loaded.
 std::unique_ptr<TorchNeuron> make_torch_neuron(const NeuronConfig& cfg);
 
 // Throws ConfigError unless images are N×channels×height×width.

@@ -95,6 +95,66 @@ void read_macaque_fields(ObjectReader& r, NeuronConfig& n) {
   r.integer("index", n.index);
 }
 
+// A list of integers, each at least `min`.
+std::vector<int> integer_list(const json& v, const std::string& src, const std::string& field,
+                              int min, const char* expected) {
+  std::vector<int> out;
+  if (v.is_array())
+    for (auto& e : v) {
+      if (!e.is_number_integer() || e.get<long long>() < min || e.get<long long>() > 1 << 30) break;
+      out.push_back(e.get<int>());
+    }
+  if (!v.is_array() || out.size() != v.size())
+    fail(src, field, std::string("expected ") + expected + ", got " + v.dump());
+  return out;
+}
+
+void read_torchscript_fields(ObjectReader& r, NeuronConfig& n) {
+  const std::string& src = r.source();
+  r.string("file", n.file);
+  if (auto shape = r.get("input_shape")) {
+    n.input_shape = integer_list(*shape, src, "neuron.input_shape", 1,
+                                 "[channels, height, width] of the images the module takes");
+    if (n.input_shape.size() != 3)
+      fail(src, "neuron.input_shape",
+           "expected [channels, height, width] of the images the module takes, got " +
+               shape->dump());
+  }
+  if (auto out = r.get("output")) {
+    // One index is a path of length one.
+    n.output = integer_list(out->is_array() ? *out : json::array({*out}), src, "neuron.output", 0,
+                            "an index >= 0 or a list of them, e.g. 3 or [0, 3]");
+  }
+  if (auto args = r.get("args")) {
+    if (!args->is_array())
+      fail(src, "neuron.args",
+           "expected a list of constants, e.g. [\"3639406161189\"], got " + args->dump());
+    for (auto& a : *args) {
+      ScriptArgument arg;
+      using Kind = ScriptArgument::Kind;
+      if (a.is_string()) {
+        arg.kind = Kind::String;
+        arg.text = a.get<std::string>();
+      } else if (a.is_boolean()) {
+        arg.kind = Kind::Boolean;
+        arg.number = a.get<bool>();
+      } else if (a.is_number_integer()) {
+        arg.kind = Kind::Integer;
+        arg.number = a.get<double>();
+      } else if (a.is_number()) {
+        arg.kind = Kind::Number;
+        arg.number = a.get<double>();
+      } else {
+        fail(src, "neuron.args",
+             "expected strings, numbers or true/false (passed to forward() after the images), "
+             "got " +
+                 a.dump());
+      }
+      n.args.push_back(arg);
+    }
+  }
+}
+
 void read_gabor_fields(ObjectReader& r, NeuronConfig& n) {
   const std::string& src = r.source();
   // Per-type defaults of method.md §8 before explicit fields override them.
@@ -136,6 +196,8 @@ void read_neuron(const json& j, const std::string& src, NeuronConfig& n) {
   r.string("type", n.type);
   if (n.type == "macaque-ensemble")
     read_macaque_fields(r, n);
+  else if (n.type == "torchscript")
+    read_torchscript_fields(r, n);
   else
     read_gabor_fields(r, n);
 }
@@ -301,11 +363,30 @@ void validate_macaque(const RunConfig& c, const std::string& src) {
              std::to_string(c.image.width));
 }
 
+void validate_torchscript(const RunConfig& c, const std::string& src) {
+  if (c.neuron.file.empty())
+    fail(src, "neuron.file", "a torchscript neuron needs the file saved by torch.jit.save");
+  const std::vector<int> image = {c.image.channels, c.image.height, c.image.width};
+  auto dims = [](const std::vector<int>& v) {
+    std::string s;
+    for (int d : v) s += (s.empty() ? "[" : ", ") + std::to_string(d);
+    return s + "]";
+  };
+  if (c.neuron.input_shape.empty())
+    fail(src, "neuron.input_shape",
+         "a torchscript neuron needs the [channels, height, width] its module takes, here " +
+             dims(image) + " (image.channels, image.height, image.width)");
+  if (c.neuron.input_shape != image)
+    fail(src, "neuron.input_shape",
+         "the module takes " + dims(c.neuron.input_shape) + " but the images are " + dims(image) +
+             " (image.channels, image.height, image.width)");
+}
+
 }  // namespace
 
-const char* const kNeuronTypes[] = {"gabor-simple",      "gabor-complex",
-                                    "gabor-orientation", "gabor-phase-orientation",
-                                    "gabor-polarity",    "macaque-ensemble"};
+const char* const kNeuronTypes[] = {
+    "gabor-simple",   "gabor-complex",    "gabor-orientation", "gabor-phase-orientation",
+    "gabor-polarity", "macaque-ensemble", "torchscript"};
 const int kNeuronTypeCount = sizeof kNeuronTypes / sizeof kNeuronTypes[0];
 
 void validate(const RunConfig& c, const std::string& src) {
@@ -323,6 +404,7 @@ void validate(const RunConfig& c, const std::string& src) {
     fail(src, "image.channels", "only 1 channel is supported (invex draws grey images)");
   if (c.neuron.is_gabor()) validate_gabor(c, src);
   if (c.neuron.type == "macaque-ensemble") validate_macaque(c, src);
+  if (c.neuron.type == "torchscript") validate_torchscript(c, src);
   const auto& t = c.image.transform;
   if (t.type != "fix-mean-std" && t.type != "standardize-clip" && t.type != "none")
     fail(src, "image.transform.type",
@@ -376,6 +458,28 @@ namespace {
 json neuron_to_json(const NeuronConfig& n) {
   if (n.type == "macaque-ensemble")
     return {{"type", n.type}, {"models", n.models}, {"data_key", n.data_key}, {"index", n.index}};
+  if (n.type == "torchscript") {
+    json args = json::array();
+    for (const ScriptArgument& a : n.args) switch (a.kind) {
+        case ScriptArgument::Kind::String:
+          args.push_back(a.text);
+          break;
+        case ScriptArgument::Kind::Integer:
+          args.push_back(static_cast<long long>(a.number));
+          break;
+        case ScriptArgument::Kind::Number:
+          args.push_back(a.number);
+          break;
+        case ScriptArgument::Kind::Boolean:
+          args.push_back(a.number != 0);
+          break;
+      }
+    return {{"type", n.type},
+            {"file", n.file},
+            {"input_shape", n.input_shape},
+            {"output", n.output},
+            {"args", args}};
+  }
   return {{"type", n.type},
           {"pos", {n.pos_x, n.pos_y}},
           {"sigma_x", n.sigma_x},
@@ -457,6 +561,7 @@ RunConfig load_config_file(const std::string& path) {
   RunConfig cfg = parse_config(ss.str(), path);
   validate(cfg, path);
   cfg.neuron.models = resolve_path(cfg.neuron.models, path);
+  cfg.neuron.file = resolve_path(cfg.neuron.file, path);
   if (cfg.neuron.type == "macaque-ensemble" && cfg.neuron.models.empty())
     cfg.neuron.models = find_macaque_models();
   return cfg;

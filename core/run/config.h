@@ -13,9 +13,17 @@ struct ConfigError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A constant that a TorchScript neuron's forward() takes after the images (e.g. a data key).
+struct ScriptArgument {
+  enum class Kind { String, Integer, Number, Boolean };
+  Kind kind = Kind::String;
+  std::string text;   // String
+  double number = 0;  // Integer (exact up to 2^53), Number; Boolean as 0 or 1
+};
+
 struct NeuronConfig {
   // gabor-simple | gabor-complex | gabor-orientation | gabor-phase-orientation | gabor-polarity
-  // | macaque-ensemble
+  // | macaque-ensemble | torchscript
   std::string type = "gabor-complex";
   // Gabor parameters (method.md §8). Unused ones are ignored by a type.
   double pos_x = 0.0, pos_y = 0.0;
@@ -30,6 +38,11 @@ struct NeuronConfig {
   std::string models;    // the folder of monkey_model{3,10,12}.pt (empty: not found; README)
   std::string data_key;  // the recording whose readout is used
   int index = 0;         // the neuron within that recording, from 0
+  // torchscript: any module saved with torch.jit.save (README "Your own model").
+  std::string file;                  // the saved module
+  std::vector<int> input_shape;      // C, H, W the module takes; must equal the image's
+  std::vector<int> output;           // indices into the output: tuple/list element or column
+  std::vector<ScriptArgument> args;  // passed to forward() after the images
 
   bool is_gabor() const { return type.rfind("gabor-", 0) == 0; }
 };
@@ -120,9 +133,9 @@ int neighbour_radius(double neighbor_size, int grid_points);
 // Parse a config from JSON text. `source` names the file in error messages.
 // Missing fields take the defaults above; unknown fields are errors (they are usually typos).
 RunConfig parse_config(const std::string& json_text, const std::string& source);
-// parse_config and validate on a file. Relative paths in it (neuron.models) are taken relative
-// to the file's folder and made absolute; a macaque-ensemble neuron without neuron.models gets
-// find_macaque_models().
+// parse_config and validate on a file. Relative paths in it (neuron.models, neuron.file) are taken
+// relative to the file's folder and made absolute; a macaque-ensemble neuron without neuron.models
+// gets find_macaque_models().
 RunConfig load_config_file(const std::string& path);
 std::string config_to_json(const RunConfig& cfg, int indent = 2);
 
