@@ -5,10 +5,12 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
 
+#include "core/io/mei_cache.h"
 #include "core/method/mei.h"
 #include "core/neurons/torch_neuron.h"
 #include "core/run/config.h"
@@ -210,6 +212,21 @@ TEST_CASE("the MEI of a TorchScript linear filter is the filter at the allowed c
   // The image returned is that optimum.
   CHECK(r.image.data[5 * S + 7] ==
         doctest::Approx(best / sq * (test_filter_weight(0, 5, 7) - mean)).epsilon(2e-2));
+}
+
+TEST_CASE("a TorchScript module saved again under the same name gets its own MEI") {
+  testing::TempDir tmp;
+  namespace fs = std::filesystem;
+  RunConfig cfg;
+  cfg.neuron = script_neuron("linear_filter");
+  cfg.neuron.file = tmp / "cell.pt";
+  cfg.image.height = cfg.image.width = S;
+  cfg.mei.steps = 50;
+  fs::copy_file(kModels + "/linear_filter.pt", cfg.neuron.file);
+  const double once = mei_activation_for(cfg);
+  fs::copy_file(kModels + "/linear_filter_x2.pt", cfg.neuron.file,
+                fs::copy_options::overwrite_existing);
+  CHECK(mei_activation_for(cfg) == doctest::Approx(2 * once).epsilon(1e-4));
 }
 
 TEST_CASE("the torchscript config fields: parsing, checks, relative paths, round trip") {

@@ -32,8 +32,9 @@ std::string content_fingerprint(const std::string& path) {
 }
 
 // The key is everything the MEI depends on: the neuron, the image size and transform, and the
-// optimisation settings. Changing any of them gives a new entry. Model files count by content:
-// the same files in another folder share an entry, changed files in the same folder do not.
+// optimisation settings. Changing any of them gives a new entry. Model files (macaque models, a
+// TorchScript module) count by content: the same files in another folder share an entry,
+// changed files in the same folder do not.
 std::string cache_key(const RunConfig& cfg) {
   RunConfig c;
   c.neuron = cfg.neuron;
@@ -49,6 +50,13 @@ std::string cache_key(const RunConfig& cfg) {
     for (const char* file : kMacaqueModelFiles)
       key["model_files"][file] =
           content_fingerprint((std::filesystem::path(cfg.neuron.models) / file).string());
+  }
+  // A module saved again under the same name is another neuron. A missing file is left to the
+  // neuron's loader, whose message says what the file should be.
+  std::error_code ec;
+  if (cfg.neuron.type == "torchscript" && std::filesystem::is_regular_file(cfg.neuron.file, ec)) {
+    key["neuron"].erase("file");
+    key["model_files"]["module"] = content_fingerprint(cfg.neuron.file);
   }
   return key.dump();
 }

@@ -9,10 +9,10 @@
 namespace invex {
 
 // cfg.mei.activation when it is > 0; else the cached value for this neuron, image and MEI
-// settings; else computed with compute_mei (reporting to `progress`) and cached. A macaque
-// neuron's entry names its model files by their content, not their folder, so changed files are
-// a new entry. Throws ConfigError when the optimisation ends at a value that cannot normalise
-// activations (not finite or not positive), or when a model file cannot be read.
+// settings; else computed with compute_mei (reporting to `progress`) and cached. A macaque or
+// TorchScript neuron's entry names its model files by their content, not their path, so changed
+// files are a new entry. Throws ConfigError when the optimisation ends at a value that cannot
+// normalise activations (not finite or not positive), or when a model file cannot be read.
 double mei_activation_for(const RunConfig& cfg, const MeiProgress& progress = {});
 
 }  // namespace invex

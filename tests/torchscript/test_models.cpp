@@ -36,6 +36,11 @@ def forward(self, x):
     return (x[:, 0] * self.filters[0]).sum([1, 2])
 )",
               true);
+  save_module(dir, "linear_filter_x2", R"(
+def forward(self, x):
+    return 2.0 * (x[:, 0] * self.filters[0]).sum([1, 2])
+)",
+              true);
   save_module(dir, "three_filters", R"(
 def forward(self, x, key: str, gain: float):
     assert key == "V1", "unknown data key " + key

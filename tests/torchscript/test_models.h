@@ -25,6 +25,7 @@ inline double test_filter_weight(int k, int i, int j) {
 
 // The modules, by file name in the output folder:
 //   linear_filter.pt   forward(x) = Σ_ij x[n,0,i,j]·w0[i,j]: a tensor of shape [N]
+//   linear_filter_x2.pt  twice linear_filter.pt
 //   three_filters.pt   forward(x, key: str, gain: float) = ("features", [N×S×S flattened x],
 //                      N×3 responses gain·⟨x, w_k⟩): a tuple; fails unless key == "V1"
 //   wrong_size.pt      forward(x) fails: it reshapes the images to rows of 100 pixels
