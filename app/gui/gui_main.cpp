@@ -176,8 +176,10 @@ int parse_tour_options(int argc, char** argv, Options& o) {
       "PageDown / PageUp; Space plays and pauses; F5 or P: presentation mode.",
       "invex tour");
   cli::set_up_command(app, "[--file FILE] [--step N] [--present] [options]",
-                      "A tour file is plain text (the format is described in "
-                      "assets/tour/invariance.tour and the README).");
+                      "A tour file is plain text: '# title', then per step '## step title', "
+                      "'preset: NAME' or 'run: DIR' (relative to the file), optionally 'z:', "
+                      "'play:', 'speed:' and 'colormap:', a blank line and the caption "
+                      "(assets/tour/invariance.tour is the example; README, \"Teaching\").");
   o.tour = true;
   o.tour_file = default_tour_path();
   cli::add_text(app, "--file FILE", o.tour_file,
