@@ -13,6 +13,7 @@
 
 #include "app/gui/colormap.h"
 #include "app/gui/gpu_view.h"
+#include "app/gui/neuron_preview.h"
 #include "app/gui/texture.h"
 #include "app/gui/view_renderer.h"
 #include "app/gui/view_zoom.h"
@@ -26,6 +27,12 @@ struct ExportPanel;  // export_panel.cpp: the Export section's settings and work
 struct TourState;    // tour.h: the guided tour
 struct MeiImage;     // tour.h: the neuron's MEI image, shown beside the manifold
 struct SlideExport;  // slides_export.cpp: the tour's Export for slides, running or done
+
+// Text typed into a field that takes effect on Enter (neuron_choice.cpp), and the value it was
+// last filled from.
+struct CommittedText {
+  std::string text, of;
+};
 
 struct AppState {
   // --- settings being edited: they become a run's config on Start (when changed) or Reset.
@@ -56,6 +63,14 @@ struct AppState {
   bool save_requested = false;   // show the run's save message once one was asked for
   // Made by the Export section on first draw; its destructor cancels and joins the export.
   std::shared_ptr<ExportPanel> export_panel;
+
+  // --- what the neuron likes, before any training (neuron_preview.h, neuron_choice.cpp)
+  NeuronPreview preview;
+  NeuronPreview::Result preview_result;
+  NeuronPreview::Folder models_folder;  // the recordings of the macaque models folder
+  Texture mei_tex, rf_tex;
+  Colormap preview_colored_with = Colormap::Grey;
+  CommittedText models_text, file_text, output_text, args_text;
 
   // --- messages
   std::string error;      // inline: bad input or a failed load; the app stays usable
@@ -160,6 +175,12 @@ void set_status(AppState& s, const std::string& msg);
 
 // --- panels (panels_*.cpp); each draws one ImGui window at the given rectangle
 void draw_neuron_panel(AppState& s, ImVec2 pos, ImVec2 size);
+// The Neuron panel's parts (neuron_choice.cpp): a new neuron type with the image settings it
+// needs; the fields of a macaque or TorchScript neuron (changed: a field took a new value); the
+// MEI and receptive field of the neuron being edited.
+void switch_neuron_type(AppState& s, const std::string& type);
+void draw_neuron_choice(AppState& s, bool& changed);
+void draw_neuron_likes(AppState& s);
 void draw_training_panel(AppState& s, ImVec2 pos, ImVec2 size);
 void draw_manifold_panel(AppState& s, ImVec2 pos, ImVec2 size);
 void draw_activation_panel(AppState& s, ImVec2 pos, ImVec2 size);

@@ -320,7 +320,7 @@ bool settled(AppState& s, const Options& o) {
   if (s.playing)
     return has_view(s) && s.view.snap == s.latest && s.sweep.serial > s.min_serial &&
            (!s.gpu || s.gpu->has_view_of(s.latest));
-  if (s.renderer.busy()) return false;
+  if (s.renderer.busy() || s.preview.busy()) return false;
   if (s.gpu && (!s.gpu->has_view_of(s.latest) || s.gpu->drawing())) return false;
   return has_view(s) && !s.view.preview;
 }

@@ -32,6 +32,15 @@ const NeuronType kTypes[] = {
     {"gabor-polarity", "Polarity-invariant cell",
      "max(⟨x, g(phase 0)⟩, ⟨x, g(phase π)⟩): a filter and its negative, so both contrast "
      "polarities of one pattern excite it."},
+    {"macaque-ensemble", "Macaque V1 neuron",
+     "One neuron of the macaque V1 digital twin: three CNNs fitted to recordings of V1 "
+     "neurons, their responses averaged (method.md §9). Its invariances are not known in "
+     "advance: that is what the manifold finds. The filter shown is its linearised receptive "
+     "field."},
+    {"torchscript", "TorchScript model",
+     "Any model saved by torch.jit.save: a file, the output that is the response, and "
+     "constants forward() takes (README \"Your own model\"). The filter shown is the "
+     "gradient of the response at a mean-grey image."},
 };
 
 const NeuronType* find_type(const std::string& id) {
@@ -79,25 +88,22 @@ void draw_neuron_panel(AppState& s, ImVec2 pos, ImVec2 size) {
   bool changed = false;
 
   ImGui::BeginDisabled(locked);
-  if (type) {
-    if (ImGui::BeginCombo("Neuron", type->label)) {
-      for (const NeuronType& t : kTypes) {
-        if (ImGui::Selectable(t.label, &t == type) && &t != type) {
-          n.type = t.id;
-          changed = true;
-        }
-        tip(t.explain);
+  if (ImGui::BeginCombo("Neuron", type ? type->label : n.type.c_str())) {
+    for (const NeuronType& t : kTypes) {
+      if (ImGui::Selectable(t.label, &t == type) && &t != type) {
+        switch_neuron_type(s, t.id);
+        type = &t;
+        changed = true;
       }
-      ImGui::EndCombo();
+      tip(t.explain);
     }
-    tip("The model neuron f(image) whose invariances are learned. Its weights are frozen; "
-        "only the CPPN learns. Editable while training is stopped.");
-  } else {
-    ImGui::Text("Neuron: %s", n.type.c_str());
-    tip("A neuron that is not a Gabor model (e.g. the macaque V1 digital twin): it has no "
-        "editable parameters.");
+    ImGui::EndCombo();
   }
+  tip("The model neuron f(image) whose invariances are learned. Its weights are frozen; "
+      "only the CPPN learns. Editable while training is stopped.");
+  draw_neuron_choice(s, changed);
   ImGui::EndDisabled();
+  draw_neuron_likes(s);
 
   // The neuron's filters, so a student sees what the cell prefers.
   if (s.filter_tex.valid() && s.filter_count > 0) {
@@ -120,7 +126,7 @@ void draw_neuron_panel(AppState& s, ImVec2 pos, ImVec2 size) {
     ImGui::PopTextWrapPos();
   }
 
-  if (type && ImGui::TreeNodeEx("Gabor parameters", ImGuiTreeNodeFlags_DefaultOpen)) {
+  if (n.is_gabor() && ImGui::TreeNodeEx("Gabor parameters", ImGuiTreeNodeFlags_DefaultOpen)) {
     ImGui::BeginDisabled(locked);
     changed |= drag_double("position x", &n.pos_x, 0.01f, -1, 1,
                            "Horizontal offset of the Gabor envelope, in image units "
