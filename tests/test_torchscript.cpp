@@ -69,6 +69,17 @@ double dot_by_hand(const at::Tensor& x, int n, int k) {
   return sum;
 }
 
+// The largest ⟨x, w0⟩ over images of zero mean and Σ x² = s²(N − 1), what fix-mean-std (mean 0,
+// std s) makes of any image: s·√(N − 1)·‖w0 − mean(w0)‖, reached at x ∝ w0 − mean(w0).
+double best_linear_response(double s) {
+  double mean = 0, sq = 0;
+  for (int i = 0; i < S; ++i)
+    for (int j = 0; j < S; ++j) mean += test_filter_weight(0, i, j) / (S * S);
+  for (int i = 0; i < S; ++i)
+    for (int j = 0; j < S; ++j) sq += std::pow(test_filter_weight(0, i, j) - mean, 2);
+  return s * std::sqrt(S * S - 1.0) * std::sqrt(sq);
+}
+
 std::string load_error(const NeuronConfig& n) {
   try {
     make_torch_neuron(n);
@@ -194,24 +205,21 @@ TEST_CASE("a TorchScript module that cannot be a neuron is one line naming the f
 }
 
 TEST_CASE("the MEI of a TorchScript linear filter is the filter at the allowed contrast") {
-  // Under fix-mean-std (mean 0, std s) an image has zero mean and Σ x² = s²(N − 1), so the best
-  // ⟨x, w⟩ is s·√(N − 1)·‖w − mean(w)‖, reached at x ∝ w − mean(w).
   ImageConfig image;
   image.height = image.width = S;
   MeiConfig mei;
   mei.steps = 300;
   const MeiResult r = compute_mei(script_neuron("linear_filter"), image, mei);
-  double mean = 0, sq = 0;
-  for (int i = 0; i < S; ++i)
-    for (int j = 0; j < S; ++j) mean += test_filter_weight(0, i, j) / (S * S);
-  for (int i = 0; i < S; ++i)
-    for (int j = 0; j < S; ++j) sq += std::pow(test_filter_weight(0, i, j) - mean, 2);
-  const double best = image.transform.std * std::sqrt(S * S - 1.0) * std::sqrt(sq);
+  const double s = image.transform.std, best = best_linear_response(s);
   CHECK(r.activation <= best * (1 + 1e-5));
   CHECK(r.activation == doctest::Approx(best).epsilon(1e-3));
-  // The image returned is that optimum.
+  // The image returned is that optimum, best·(w − w̄)/‖w − w̄‖², with ‖w − w̄‖ = best/(s·√(N − 1)).
+  double mean = 0;
+  for (int i = 0; i < S; ++i)
+    for (int j = 0; j < S; ++j) mean += test_filter_weight(0, i, j) / (S * S);
+  const double norm = best / (s * std::sqrt(S * S - 1.0));
   CHECK(r.image.data[5 * S + 7] ==
-        doctest::Approx(best / sq * (test_filter_weight(0, 5, 7) - mean)).epsilon(2e-2));
+        doctest::Approx(best / (norm * norm) * (test_filter_weight(0, 5, 7) - mean)).epsilon(2e-2));
 }
 
 TEST_CASE("a TorchScript module saved again under the same name gets its own MEI") {
@@ -227,6 +235,18 @@ TEST_CASE("a TorchScript module saved again under the same name gets its own MEI
   fs::copy_file(kModels + "/linear_filter_x2.pt", cfg.neuron.file,
                 fs::copy_options::overwrite_existing);
   CHECK(mei_activation_for(cfg) == doctest::Approx(2 * once).epsilon(1e-4));
+}
+
+TEST_CASE("an MEI activation found elsewhere is what a run of the same neuron then takes") {
+  testing::CacheDirForTest cache;
+  RunConfig cfg;
+  cfg.neuron = script_neuron("linear_filter");
+  cfg.image.height = cfg.image.width = S;
+  remember_mei_activation(cfg, 7.5);
+  remember_mei_activation(cfg, -1);  // not a value that normalises: ignored
+  CHECK(mei_activation_for(cfg) == 7.5);
+  cfg.mei.steps = 300;  // other settings: another entry, searched for
+  CHECK(mei_activation_for(cfg) == doctest::Approx(best_linear_response(0.2)).epsilon(1e-3));
 }
 
 TEST_CASE("the torchscript config fields: parsing, checks, relative paths, round trip") {

@@ -7,6 +7,7 @@
 #include <exception>
 
 #include "app/gui/view_renderer.h"
+#include "core/io/mei_cache.h"
 #include "core/method/mei.h"
 #include "core/neurons/macaque_model.h"
 #include "core/neurons/torch_neuron.h"
@@ -172,6 +173,8 @@ void NeuronPreview::make_preview(std::unique_lock<std::mutex>& lk) {
   std::string error;
   try {
     mei = compute_mei(cfg.neuron, cfg.image, cfg.mei, 0, progress);
+    // The run of this neuron would search for the same value: it finds it in the cache.
+    remember_mei_activation(cfg, mei.activation);
   } catch (const Abandoned&) {
     lk.lock();
     return;

@@ -125,4 +125,12 @@ double mei_activation_for(const RunConfig& cfg, const MeiProgress& progress) {
   return value;
 }
 
+void remember_mei_activation(const RunConfig& cfg, double activation) {
+  if (!(activation > 0) || !std::isfinite(activation)) return;
+  const std::string key = cache_key(cfg);
+  store_disk(key, activation);
+  std::lock_guard<std::mutex> lock(cache_mutex);
+  memory_cache[key] = activation;
+}
+
 }  // namespace invex

@@ -15,4 +15,10 @@ namespace invex {
 // normalise activations (not finite or not positive), or when a model file cannot be read.
 double mei_activation_for(const RunConfig& cfg, const MeiProgress& progress = {});
 
+// Records `activation` as what compute_mei(cfg.neuron, cfg.image, cfg.mei, 0) found, for a
+// caller that ran it itself (the GUI's preview, which needs the image too), so that a run of the
+// same neuron takes it from the cache instead of searching again. Ignores values that could not
+// normalise activations.
+void remember_mei_activation(const RunConfig& cfg, double activation);
+
 }  // namespace invex

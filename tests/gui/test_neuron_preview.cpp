@@ -1,12 +1,14 @@
 // The Neuron panel's preview worker without a window: the receptive field and MEI of a
 // TorchScript linear filter against the filter's formula, a newer wish replacing an MEI in
-// progress, a module that cannot load, and the recordings of a macaque models folder.
+// progress, a module that cannot load, the recordings of a macaque models folder, and the image
+// settings a new neuron type brings.
 #include <doctest/doctest.h>
 
 #include <chrono>
 #include <cmath>
 #include <thread>
 
+#include "app/gui/app_state.h"
 #include "app/gui/neuron_preview.h"
 #include "tests/test_support.h"
 #include "tests/torchscript/test_models.h"
@@ -97,6 +99,29 @@ TEST_CASE("the preview lists a macaque models folder's recordings with their neu
   CHECK(f.neurons.size() >= 2);
   CHECK(f.neurons.count("3639406161189") == 1);
   CHECK(f.neurons["3639406161189"] > 11);
+}
+
+TEST_CASE("picking a neuron type brings the image settings it needs") {
+  AppState s;
+  s.models_dir = "/models";
+  switch_neuron_type(s, "macaque-ensemble");
+  CHECK(s.cfg.neuron.models == "/models");
+  CHECK(s.cfg.image.height == kMacaqueImageSize);
+  CHECK(s.cfg.image.width == kMacaqueImageSize);
+  CHECK(s.cfg.image.transform.type == "standardize-clip");
+  CHECK(s.cfg.image.transform.mean == doctest::Approx(0.2022));
+  s.cfg.neuron.data_key = "3639406161189";  // the picker takes it from the folder
+  CHECK_NOTHROW(validate(s.cfg, "GUI"));
+
+  switch_neuron_type(s, "torchscript");
+  CHECK(s.cfg.neuron.input_shape == std::vector<int>{1, 93, 93});
+  s.cfg.neuron.file = "cell.pt";
+  CHECK_NOTHROW(validate(s.cfg, "GUI"));
+
+  switch_neuron_type(s, "gabor-complex");
+  CHECK(s.cfg.image.height == 30);
+  CHECK(s.cfg.image.transform.type == "fix-mean-std");
+  CHECK_NOTHROW(validate(s.cfg, "GUI"));
 }
 
 }  // namespace
