@@ -142,8 +142,8 @@ TEST_CASE("a TorchScript neuron's results do not depend on the compute threads")
 }
 
 TEST_CASE(
-    "TorchScript neuron.output follows tuple elements, list elements and columns; args reach "
-    "forward()") {
+    "TorchScript neuron.output follows tuple elements, list elements and columns, and args "
+    "reach forward()") {
   const auto x = known_images();
   const std::vector<ScriptArgument> args = {string_arg("V1"), number_arg(2.5)};
   // ("features", [x flattened], responses N×3): column 1 of element 2.
