@@ -44,11 +44,11 @@ double percentile(std::vector<double> v, double q) {
 
 // The manifold is good when the canonical sweep meets the bar of README "Performance": mean >=
 // 0.95, min >= 0.9, and for a 1-D loop winding ±1 with coverage >= 0.9 of every circular variable.
-bool manifold_is_good(const RunSummary& s, bool loop) {
+bool manifold_is_good(const RunSummary& s) {
   if (s.invariance.mean_activation < 0.95 || s.invariance.min_activation < 0.9) return false;
-  for (auto& c : s.invariance.circular) {
-    if (c.coverage < 0.9) return false;
-    if (loop && std::abs(std::abs(c.winding) - 1) > 0.01) return false;
+  for (auto& v : s.invariance.variables) {
+    if (v.coverage < 0.9) return false;
+    if (v.loop_winding && std::abs(std::abs(*v.loop_winding) - 1) > 0.01) return false;
   }
   if (s.invariance.has_polarity && !s.invariance.both_polarities) return false;
   return true;
@@ -91,7 +91,6 @@ void time_steps(const RunConfig& cfg, int steps, nlohmann::json& j) {
 // manifold is good or limit_seconds have passed.
 void time_to_manifold(const RunConfig& cfg, double limit_seconds, nlohmann::json& j) {
   Trainer fresh(cfg, mei_activation_for(cfg));
-  const bool loop = cfg.latent.dims() == 1 && cfg.latent.periodic[0];
   auto t0 = std::chrono::steady_clock::now();
   double reached = -1;
   int reached_step = -1;
@@ -102,7 +101,7 @@ void time_to_manifold(const RunConfig& cfg, double limit_seconds, nlohmann::json
     double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (r.epoch_finished) {
       last = summarise(fresh);
-      if (manifold_is_good(last, loop)) {
+      if (manifold_is_good(last)) {
         reached = el;
         reached_step = fresh.step_index();
         break;

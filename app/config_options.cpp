@@ -105,7 +105,12 @@ void add_training_overrides(CLI::App& app, ConfigOptions& o) {
 RunConfig config_from_options(const ConfigOptions& o) {
   if (given(o.preset_option) == given(o.config_option))
     throw ConfigError("give exactly one of --preset NAME or --config FILE");
-  RunConfig cfg = given(o.preset_option) ? load_preset(o.preset) : load_config_file(o.config_file);
+  return with_overrides(
+      given(o.preset_option) ? load_preset(o.preset) : load_config_file(o.config_file), o,
+      given(o.preset_option) ? o.preset : o.config_file);
+}
+
+RunConfig with_overrides(RunConfig cfg, const ConfigOptions& o, const std::string& source) {
   if (given(o.seed_option)) cfg.training.seed = o.seed;
   if (given(o.epochs_option)) cfg.training.epochs_per_reg = o.epochs_per_reg;
   if (given(o.steps_option)) cfg.training.steps_per_epoch = o.steps_per_epoch;
@@ -118,7 +123,7 @@ RunConfig config_from_options(const ConfigOptions& o) {
   if (given(o.mei_option)) cfg.mei.activation = o.mei;
   if (given(o.models_option)) use_models_folder(cfg, o.models);
   // The config itself was checked when it was read; what fails here comes from the options.
-  validate(cfg, (given(o.preset_option) ? o.preset : o.config_file) + " with the options given");
+  validate(cfg, source + " with the options given");
   return cfg;
 }
 

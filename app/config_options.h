@@ -48,5 +48,7 @@ void add_training_overrides(CLI::App& app, ConfigOptions& options);
 // The config named by exactly one of --preset and --config, with the given overrides applied,
 // validated. Throws ConfigError.
 RunConfig config_from_options(const ConfigOptions& options);
+// `cfg` (read from `source`) with the overrides given in `options`, validated.
+RunConfig with_overrides(RunConfig cfg, const ConfigOptions& options, const std::string& source);
 
 }  // namespace invex::cli

@@ -38,6 +38,9 @@ const Command kCommands[] = {
     {"eval", "a neuron's response to images: (--preset NAME | --config FILE) --images IN.npy",
      invex::cli::run_eval},
     {"bench", "time training steps: (--preset NAME | --all) [--json] ...", invex::cli::run_bench},
+    {"reproduce",
+     "train presets and check their expected outcomes: [--presets P...] [--out DIR] ...",
+     invex::cli::run_reproduce},
 };
 
 // `invex` with something that is not a command: help, or a mistake.

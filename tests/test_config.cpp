@@ -194,6 +194,48 @@ TEST_CASE("bad configs give one clear message naming the field") {
                        doctest::Contains("/nonexistent/x.json: cannot read"), ConfigError);
 }
 
+TEST_CASE("an expected outcome round-trips, and its mistakes are named") {
+  RunConfig c = load_preset("torus/phase-orientation-full");
+  REQUIRE(c.expect.enabled);
+  c.expect.mean_activation = 0.9;
+  c.expect.min_activation = 0.8;
+  c.expect.winds = {"phase"};
+  c.expect.winds_any = {"phase", "orientation"};
+  c.expect.agreement = 0.75;
+  c.expect.winding_determinant = 1;
+  c.expect.coverage = {{"orientation", 0.5}};
+  c.expect.range = {{"phase", 0.25}};
+  validate(c, "round-trip");
+  const Expectation d = parse_config(config_to_json(c), "round-trip").expect;
+  CHECK(d.enabled);
+  CHECK(d.mean_activation == 0.9);
+  CHECK(d.min_activation == 0.8);
+  CHECK(d.winds == c.expect.winds);
+  CHECK(d.winds_any == c.expect.winds_any);
+  CHECK(d.agreement == 0.75);
+  CHECK(d.winding_determinant == 1);
+  CHECK(d.coverage == c.expect.coverage);
+  CHECK(d.range == c.expect.range);
+  CHECK_FALSE(parse_config("{}", "none").expect.enabled);  // optional
+
+  CHECK(contains(error_of("{\"expect\": {\"colapse\": 0.9}}"), "expect.colapse: unknown field"));
+  CHECK(contains(error_of("{\"expect\": {\"winds\": [\"colour\"]}}"),
+                 "expect.winds: expected \"phase\" or \"orientation\""));
+  // The default neuron is the complex cell: it has a phase, no orientation, no polarity.
+  CHECK(contains(error_of("{\"expect\": {\"winds\": [\"orientation\"]}}"),
+                 "expect.winds: a gabor-complex neuron has no measured orientation"));
+  CHECK(contains(error_of("{\"expect\": {\"coverage\": {\"phase\": 2}}}"),
+                 "expect.coverage.phase: expected a number from 0 to 1"));
+  CHECK(contains(error_of("{\"expect\": {\"both_polarities\": true}}"),
+                 "expect.both_polarities: only a gabor-polarity neuron"));
+  CHECK(contains(error_of("{\"expect\": {\"winding_determinant\": 1}}"),
+                 "expect.winding_determinant"));
+  CHECK(contains(error_of("{\"latent\": {\"periodic\": [false]}, \"expect\": {\"winds\": "
+                          "[\"phase\"]}}"),
+                 "expect.winds: winding needs a periodic latent axis"));
+  CHECK(error_of("{\"expect\": {\"winds\": [\"phase\"], \"coverage\": {\"phase\": 0.9}}}").empty());
+}
+
 namespace {
 const char* kMacaqueJson =
     "{\"neuron\": {\"type\": \"macaque-ensemble\", \"models\": \"/models\", "

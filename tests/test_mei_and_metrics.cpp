@@ -13,10 +13,12 @@
 #include "core/method/mei.h"
 #include "core/method/metrics.h"
 #include "core/neurons/gabor.h"
+#include "tests/image_stacks.h"
 #include "tests/test_support.h"
 
 using namespace invex;
 using invex::testing::CacheDirForTest;
+using invex::testing::stack_of;
 using invex::testing::TempDir;
 
 namespace {
@@ -25,16 +27,6 @@ RunConfig quick_mei(int steps) {
   RunConfig c = load_preset("circle/complex");
   c.mei.steps = steps;  // a key of its own, so the process's memory cache has not seen it
   return c;
-}
-
-ImageStack stack_of(const std::vector<at::Tensor>& images) {
-  ImageStack s(static_cast<int>(images.size()), 1, static_cast<int>(images[0].size(0)),
-               static_cast<int>(images[0].size(1)));
-  for (size_t k = 0; k < images.size(); ++k) {
-    auto f = images[k].to(at::kFloat).contiguous();
-    std::copy(f.data_ptr<float>(), f.data_ptr<float>() + f.numel(), s.image(static_cast<int>(k)));
-  }
-  return s;
 }
 
 }  // namespace
@@ -86,16 +78,17 @@ TEST_CASE("orientation metric: images of known orientation read back, winding an
     images.push_back(gabor_filter(n, thetas[k], n.phase));
     act.push_back(1.0f);
   }
-  const InvarianceReport r = invariance_report(n, stack_of(images), act, true);
-  REQUIRE(r.circular.size() == 1);
-  CHECK(r.circular[0].variable == "orientation");
+  const InvarianceReport r = invariance_report(n, stack_of(images), act, {true});
+  REQUIRE(r.variables.size() == 1);
+  CHECK(r.variables[0].name == "orientation");
   for (size_t i = 0; i < images.size(); ++i) {
     CAPTURE(i);
     const double want = std::remainder(thetas[i * 3], 2 * M_PI);
-    CHECK(std::abs(std::remainder(r.circular[0].values[i] - want, 2 * M_PI)) < 1e-6);
+    CHECK(std::abs(std::remainder(r.variables[0].values[i] - want, 2 * M_PI)) < 1e-6);
   }
-  CHECK(r.circular[0].winding == doctest::Approx(1));
-  CHECK(r.circular[0].coverage == doctest::Approx(1));
+  REQUIRE(r.variables[0].loop_winding);
+  CHECK(*r.variables[0].loop_winding == doctest::Approx(1));
+  CHECK(r.variables[0].coverage == doctest::Approx(1));
   CHECK_FALSE(r.has_polarity);
 }
 
@@ -104,14 +97,14 @@ TEST_CASE("polarity metric counts each polarity and reports when both appear") {
   const at::Tensor g = gabor_filter(n, n.theta, n.phase);
   std::vector<at::Tensor> images = {g, -g, g * 0.5, -g * 2, g};
   const InvarianceReport r =
-      invariance_report(n, stack_of(images), std::vector<float>(5, 0.9f), true);
+      invariance_report(n, stack_of(images), std::vector<float>(5, 0.9f), {true});
   CHECK(r.has_polarity);
   CHECK(r.positive_polarity == 3);
   CHECK(r.negative_polarity == 2);
   CHECK(r.both_polarities);
-  CHECK(r.circular.empty());
+  CHECK(r.variables.empty());
   const InvarianceReport one =
-      invariance_report(n, stack_of({g, g * 0.3}), std::vector<float>(2, 1.0f), true);
+      invariance_report(n, stack_of({g, g * 0.3}), std::vector<float>(2, 1.0f), {true});
   CHECK(one.positive_polarity == 2);
   CHECK(one.negative_polarity == 0);
   CHECK_FALSE(one.both_polarities);

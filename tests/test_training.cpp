@@ -79,12 +79,18 @@ TEST_CASE("a few hundred steps of circle/complex learn a phase loop") {
   RunSummary s = summarise(t);
   CHECK(s.invariance.mean_activation > 0.9);
   CHECK(s.invariance.min_activation > 0.8);
-  REQUIRE(s.invariance.circular.size() == 1);
-  CHECK(std::abs(s.invariance.circular[0].winding) == doctest::Approx(1).epsilon(0.01));
-  CHECK(s.invariance.circular[0].coverage >= 0.9);
+  REQUIRE(s.invariance.variables.size() == 1);
+  const InvariantVariable& phase = s.invariance.variables[0];
+  REQUIRE(phase.loop_winding);
+  CHECK(std::abs(*phase.loop_winding) == doctest::Approx(1).epsilon(0.01));
+  CHECK(phase.coverage >= 0.9);
+  // Half-way between sweep points the loop holds up too (method.md §11.2).
+  REQUIRE(s.invariance.midpoint_min_activation);
+  CHECK(*s.invariance.midpoint_min_activation > 0.8);
+  CHECK(*s.invariance.smoothness_min > 0.5);
   MESSAGE("300 steps: mean ", s.invariance.mean_activation, " min ", s.invariance.min_activation,
-          " winding ", s.invariance.circular[0].winding, " coverage ",
-          s.invariance.circular[0].coverage);
+          " midpoint min ", *s.invariance.midpoint_min_activation, " winding ", *phase.loop_winding,
+          " coverage ", phase.coverage);
 }
 
 TEST_CASE("a saved run resumes on the same trajectory as an uninterrupted one") {

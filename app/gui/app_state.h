@@ -13,6 +13,7 @@
 
 #include "app/gui/colormap.h"
 #include "app/gui/gpu_view.h"
+#include "app/gui/metrics_readout.h"
 #include "app/gui/neuron_preview.h"
 #include "app/gui/texture.h"
 #include "app/gui/view_renderer.h"
@@ -57,6 +58,7 @@ struct AppState {
   double latest_at = -1;
   SnapshotPtr shown;  // the snapshot the view renders: newest, at most ~4 times a second
   double shown_at = -1;
+  MetricsReadout metrics;  // method.md §11 for the newest snapshot, for the Activation panel
 
   std::string save_dir;          // where "Save run" writes; defaults to runs/gui-<preset>
   std::string save_dir_default;  // the default last filled in: follows the preset until edited

@@ -392,7 +392,9 @@ void draw_activation_panel(AppState& s, ImVec2 pos, ImVec2 size) {
   if (static_cast<int>(s.z.size()) < snap->cppn.latent_dims())
     s.z.resize(snap->cppn.latent_dims(), 0.0f);
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  const float text_h = 4.5f * ImGui::GetTextLineHeightWithSpacing();
+  s.metrics.update(snap, ImGui::GetTime());
+  const float text_h =
+      (4.5f + static_cast<float>(s.metrics.lines().size())) * ImGui::GetTextLineHeightWithSpacing();
   if (snap->cppn.latent_dims() == 1)
     plot_1d(s, *snap, ImGui::GetCursorScreenPos(),
             ImVec2(avail.x, std::max(60.0f, std::min(avail.x * 0.8f, avail.y - text_h))));
@@ -417,6 +419,17 @@ void draw_activation_panel(AppState& s, ImVec2 pos, ImVec2 size) {
                      snap->sweep_activations.size());
   tip("Over the canonical sweep of the newest snapshot. The manifold is right when both stay "
       "high (e.g. mean ≥ 0.95, min ≥ 0.9) while the images visibly change.");
+  if (!s.metrics.lines().empty()) {
+    ImGui::PushTextWrapPos(0);
+    for (const auto& line : s.metrics.lines()) ImGui::TextUnformatted(line.c_str());
+    ImGui::PopTextWrapPos();
+    tip(("The metrics of method.md §11 at step " + std::to_string(s.metrics.step()) +
+         ": the activation half-way between sweep points; how alike neighbouring images are "
+         "(a low worst case is a tear) and all images (collapse: near 1 for one image); per "
+         "invariant variable the share of the circle it covers and, per latent axis, the "
+         "winding most loops agree on (with the share that agree) or the range it moves over.")
+            .c_str());
+  }
   ImGui::End();
 }
 

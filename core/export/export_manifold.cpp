@@ -15,6 +15,7 @@
 #include "core/io/atomic_file.h"
 #include "core/io/npy.h"
 #include "core/method/latent_grid.h"
+#include "core/method/metrics.h"
 #include "core/neurons/neuron.h"
 #include "core/render/render.h"
 #include "core/run/config.h"
@@ -194,11 +195,23 @@ void check_and_plan(ExportPlan& p, Stages& stages) {
   stages.plan(p.write_weight);
 }
 
-// The figure: activations over the whole canonical sweep, thumbnails at its chosen points.
+// The metrics of method.md §11 on the sweep, with the points between it.
+InvarianceReport measure(const ExportPlan& p, const ImageStack& images,
+                         const std::vector<float>& act) {
+  return measure_sweep(p.snap.config.neuron, p.snap.config.latent.periodic, images, act,
+                       [&](const LatentPoints& z) {
+                         return normalised_activations(
+                             p.snap, *p.neuron, render_images(p.snap, z, p.neuron_h, p.neuron_w));
+                       });
+}
+
+// The figure: activations over the whole canonical sweep, thumbnails at its chosen points,
+// the metrics under them.
 std::string encode_figure(const ExportPlan& p, Stages& stages) {
   stages.begin("figure activations", p.sweep.count * p.neuron_px);
-  const std::vector<float> act = normalised_activations(
-      p.snap, *p.neuron, render_with_progress(p.snap, p.sweep, p.neuron_h, p.neuron_w, stages));
+  const ImageStack sweep_images =
+      render_with_progress(p.snap, p.sweep, p.neuron_h, p.neuron_w, stages);
+  const std::vector<float> act = normalised_activations(p.snap, *p.neuron, sweep_images);
   LatentPoints shown;
   shown.dims = p.sweep.dims;
   shown.count = static_cast<int>(p.thumb_idx.size());
@@ -206,8 +219,9 @@ std::string encode_figure(const ExportPlan& p, Stages& stages) {
     for (int d = 0; d < p.sweep.dims; ++d) shown.data.push_back(p.sweep.at(i, d));
   stages.begin("figure thumbnails", p.figure_weight);
   const ImageStack thumbs = render_with_progress(p.snap, shown, p.thumb, p.thumb, stages);
-  const RgbImage fig = draw_figure(thumbs, p.thumb_idx, p.rows, p.cols, p.sweep, act,
-                                   p.snap.config.latent.periodic, p.opt);
+  const RgbImage fig =
+      draw_figure(thumbs, p.thumb_idx, p.rows, p.cols, p.sweep, act, p.snap.config.latent.periodic,
+                  p.opt, report_to_text(measure(p, sweep_images, act)));
   return encode_png(fig.rgb, fig.width, fig.height);
 }
 

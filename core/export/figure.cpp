@@ -243,11 +243,17 @@ void draw_activation_heatmap(Canvas& cv, const PlotBox& b, const LatentPoints& l
 RgbImage draw_figure(const ImageStack& thumbnails, const std::vector<int>& thumbnail_indices,
                      int rows, int cols, const LatentPoints& latents,
                      const std::vector<float>& activations, const std::vector<bool>& periodic,
-                     const ExportOptions& options) {
+                     const ExportOptions& options, const std::vector<std::string>& notes) {
   check_figure_input(thumbnails, thumbnail_indices, rows, cols, latents, activations, options);
   const bool one_d = latents.dims == 1;
-  const FigureLayout f = figure_layout(thumbnails, rows, cols, one_d);
+  FigureLayout f = figure_layout(thumbnails, rows, cols, one_d);
+  const int notes_top = f.height, line_h = 20;
+  for (const auto& line : notes)
+    f.width = std::max(f.width, f.left + Canvas::text_width(line) + f.right);
+  if (!notes.empty()) f.height += static_cast<int>(notes.size()) * line_h + 12;
   Canvas cv(f.width, f.height, {255, 255, 255});
+  for (size_t i = 0; i < notes.size(); ++i)
+    cv.text(notes[i], f.left, notes_top + static_cast<int>(i) * line_h, kBlack);
   const std::vector<int> cx = draw_thumbnails(cv, f, thumbnails, cols, options.colormap);
   if (one_d) draw_connectors(cv, f, cx, thumbnail_indices, latents);
   draw_activation_plot(cv, {f.left, f.plot_top, f.plot_w, f.plot_h, 2}, latents, activations,

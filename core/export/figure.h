@@ -23,11 +23,12 @@ std::vector<int> figure_thumbnail_indices(const LatentPoints& latents,
 // activation curve over z in [0, 2π] with the MEI = 1 reference line and ticks where the
 // thumbnails are; 2-D: a heatmap of the activation over the latent square with a colour bar
 // (white 0 → red 1 = MEI, blue below 0) marked at 1.
-// `thumbnails` holds the images at `thumbnail_indices` of `latents`, in that order.
+// `thumbnails` holds the images at `thumbnail_indices` of `latents`, in that order. `notes`
+// are lines of text under the plot (the metrics of method.md §11, report_to_text).
 RgbImage draw_figure(const ImageStack& thumbnails, const std::vector<int>& thumbnail_indices,
                      int rows, int cols, const LatentPoints& latents,
                      const std::vector<float>& activations, const std::vector<bool>& periodic,
-                     const ExportOptions& options);
+                     const ExportOptions& options, const std::vector<std::string>& notes = {});
 
 // Where a plot goes on a canvas, and how thick its curve is drawn.
 struct PlotBox {

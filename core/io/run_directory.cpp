@@ -15,8 +15,10 @@ RunSummary summary_of(const Trainer& t, const Snapshot& s) {
   RunSummary r;
   r.mei_activation = t.mei_activation();
   const auto& c = t.config();
-  const bool loop = c.latent.dims() == 1 && c.latent.periodic[0];
-  r.invariance = invariance_report(c.neuron, s.sweep_images, s.sweep_activations, loop);
+  const auto& periodic = c.latent.periodic;
+  r.invariance = measure_sweep(c.neuron, periodic, s.sweep_images, s.sweep_activations,
+                               [&](const LatentPoints& z) { return t.activations_at(s, z); });
+  if (c.expect.enabled) r.expectation = check_expectation(c.expect, r.invariance, periodic);
   r.steps = t.step_index();
   r.wall_seconds = t.wall_seconds();
   r.ms_per_step = r.steps > 0 ? 1000 * r.wall_seconds / r.steps : 0;
@@ -45,6 +47,9 @@ std::string summary_to_json(const RunSummary& s, const RunConfig& cfg, int threa
   j["ms_per_step"] = s.ms_per_step;
   j["threads"] = threads;
   if (!s.stopped_because.empty()) j["stopped_because"] = s.stopped_because;
+  // The expected outcome (config "expect"): null when the config states none.
+  j["expect"] = s.expectation ? nlohmann::json::parse(expectation_to_json(*s.expectation, -1))
+                              : nlohmann::json(nullptr);
   return j.dump(2);
 }
 

@@ -3,8 +3,10 @@
 // report.json and log.csv. Every file is written atomically.
 #pragma once
 
+#include <optional>
 #include <string>
 
+#include "core/method/expectation.h"
 #include "core/method/metrics.h"
 #include "core/method/trainer.h"
 
@@ -13,12 +15,14 @@ namespace invex {
 struct RunSummary {
   double mei_activation = 0;
   InvarianceReport invariance;
+  std::optional<ExpectationResult> expectation;  // when the config has an "expect" section
   int steps = 0;
   double wall_seconds = 0, ms_per_step = 0;
   std::string stopped_because;  // empty when the schedule ran to the end
 };
 
-// Measures the canonical sweep (method.md §11) of the trainer's current state.
+// Measures the canonical sweep (method.md §11) of the trainer's current state, with the points
+// between it, and checks the config's expectation.
 RunSummary summarise(const Trainer& trainer);
 
 // Writes every file; `run.invex` is the checkpoint that `invex train --resume` reads.

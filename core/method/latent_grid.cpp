@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
+#include <string>
 
 namespace invex {
 
@@ -44,6 +46,50 @@ LatentPoints canonical_sweep(const std::vector<bool>& periodic, int points) {
       }
     z.count = points * points;
   }
+  return z;
+}
+
+int sweep_points_per_dim(int dims, int count) {
+  int k = dims == 1 ? count : static_cast<int>(std::lround(std::sqrt(std::max(0, count))));
+  if (dims < 1 || dims > 2 || k < 2 || (dims == 2 && k * k != count))
+    throw std::invalid_argument(std::to_string(count) + " images do not form a sweep over " +
+                                std::to_string(dims) + " latent axes");
+  return k;
+}
+
+namespace {
+// Visits every adjacent pair (k, l) of the sweep with the axis and the first point's index.
+template <typename Visit>
+void for_each_neighbour(const std::vector<bool>& periodic, int k, Visit visit) {
+  const int dims = static_cast<int>(periodic.size());
+  const int lines = dims == 1 ? 1 : k;
+  for (int axis = 0; axis < dims; ++axis) {
+    const int stride = dims == 1 || axis == 1 ? 1 : k;  // last axis fastest
+    const int across = dims == 1 || axis == 0 ? 1 : k;
+    const int last = periodic[axis] ? k : k - 1;
+    for (int line = 0; line < lines; ++line)
+      for (int i = 0; i < last; ++i)
+        visit(axis, i, line * across + i * stride, line * across + ((i + 1) % k) * stride);
+  }
+}
+}  // namespace
+
+std::vector<std::pair<int, int>> sweep_neighbours(const std::vector<bool>& periodic, int k) {
+  std::vector<std::pair<int, int>> pairs;
+  for_each_neighbour(periodic, k, [&](int, int, int a, int b) { pairs.emplace_back(a, b); });
+  return pairs;
+}
+
+LatentPoints sweep_midpoints(const std::vector<bool>& periodic, int k) {
+  const LatentPoints sweep = canonical_sweep(periodic, k);
+  LatentPoints z;
+  z.dims = sweep.dims;
+  for_each_neighbour(periodic, k, [&](int axis, int, int a, int) {
+    const double step = periodic[axis] ? 2 * M_PI / k : 2 * M_PI / (k - 1);
+    for (int d = 0; d < z.dims; ++d)
+      z.data.push_back(static_cast<float>(sweep.at(a, d) + (d == axis ? step / 2 : 0)));
+    ++z.count;
+  });
   return z;
 }
 

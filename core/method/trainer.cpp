@@ -357,15 +357,22 @@ std::shared_ptr<Snapshot> Trainer::snapshot(bool with_sweep) const {
   s->epochs = m.progress.epochs;
   if (with_sweep) {
     s->sweep_latents = canonical_sweep(m.cfg.latent.periodic);
-    s->sweep_images = render_images(*s, s->sweep_latents, m.cfg.image.height, m.cfg.image.width);
-    auto& images = s->sweep_images;
-    auto t =
-        at::from_blob(images.data.data(),
-                      {images.count, images.channels, images.height, images.width}, at::kFloat);
-    auto a = (m.neuron->forward(t) / m.mei).contiguous();
-    s->sweep_activations.assign(a.data_ptr<float>(), a.data_ptr<float>() + a.numel());
+    s->sweep_activations = activations_at(*s, s->sweep_latents, &s->sweep_images);
   }
   return s;
+}
+
+std::vector<float> Trainer::activations_at(const Snapshot& s, const LatentPoints& z,
+                                           ImageStack* images_out) const {
+  auto& m = *impl_;
+  c10::NoGradGuard no_grad;
+  ImageStack images = render_images(s, z, m.cfg.image.height, m.cfg.image.width);
+  auto t = at::from_blob(images.data.data(),
+                         {images.count, images.channels, images.height, images.width}, at::kFloat);
+  auto a = (m.neuron->forward(t) / m.mei).contiguous();
+  std::vector<float> out(a.data_ptr<float>(), a.data_ptr<float>() + a.numel());
+  if (images_out) *images_out = std::move(images);
+  return out;
 }
 
 TrainerState Trainer::state() const {

@@ -54,6 +54,10 @@ class Trainer {
   // Freeze BatchNorm statistics over the canonical grid, render the canonical sweep and
   // measure it. Cheap enough to call every ~100 ms for a 30×30 run.
   std::shared_ptr<Snapshot> snapshot(bool with_sweep = true) const;
+  // The normalised activations of the images `s` (a snapshot of this run) renders at `z`, with
+  // its frozen statistics, at the training resolution; the images in `images_out` if given.
+  std::vector<float> activations_at(const Snapshot& s, const LatentPoints& z,
+                                    ImageStack* images_out = nullptr) const;
   const std::vector<EpochRecord>& epochs() const;
   const std::vector<StepRecord>& step_history() const;
   double wall_seconds() const;  // time spent inside step()

@@ -235,6 +235,59 @@ int RunConfig::neighbour_radius() const {
   return invex::neighbour_radius(loss.neighbor_size, latent.grid_points);
 }
 
+namespace {
+
+const char* const kInvariantVariables[] = {"phase", "orientation"};
+
+std::string checked_variable(const json& v, const std::string& src, const std::string& field) {
+  if (v.is_string())
+    for (const char* name : kInvariantVariables)
+      if (v.get<std::string>() == name) return name;
+  fail(src, field, "expected \"phase\" or \"orientation\", got " + v.dump());
+}
+
+std::vector<std::string> variable_list(const json& j, const std::string& src,
+                                       const std::string& field) {
+  if (!j.is_array()) fail(src, field, "expected a list of \"phase\" / \"orientation\"");
+  std::vector<std::string> out;
+  for (const auto& v : j) out.push_back(checked_variable(v, src, field));
+  return out;
+}
+
+// {"phase": 0.9, ...}: a threshold per invariant variable, in [0, max].
+std::vector<std::pair<std::string, double>> variable_thresholds(const json& j,
+                                                                const std::string& src,
+                                                                const std::string& field,
+                                                                double max) {
+  if (!j.is_object()) fail(src, field, "expected an object such as {\"phase\": 0.9}");
+  std::vector<std::pair<std::string, double>> out;
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const std::string name = checked_variable(json(it.key()), src, field);
+    if (!it->is_number() || !(it->get<double>() >= 0 && it->get<double>() <= max))
+      fail(src, field + "." + name,
+           "expected a number from 0 to " + json(max).dump() + ", got " + it->dump());
+    out.emplace_back(name, it->get<double>());
+  }
+  return out;
+}
+
+void read_expectation(const json& j, const std::string& src, Expectation& e) {
+  ObjectReader r(j, src, "expect");
+  e.enabled = true;
+  r.number("mean_activation", e.mean_activation);
+  r.number("min_activation", e.min_activation);
+  if (auto w = r.get("winds")) e.winds = variable_list(*w, src, "expect.winds");
+  if (auto w = r.get("winds_any")) e.winds_any = variable_list(*w, src, "expect.winds_any");
+  r.number("agreement", e.agreement);
+  r.integer("winding_determinant", e.winding_determinant);
+  if (auto c = r.get("coverage")) e.coverage = variable_thresholds(*c, src, "expect.coverage", 1);
+  if (auto c = r.get("range")) e.range = variable_thresholds(*c, src, "expect.range", 100);
+  r.number("collapse", e.collapse);
+  r.boolean("both_polarities", e.both_polarities);
+}
+
+}  // namespace
+
 RunConfig parse_config(const std::string& text, const std::string& source) {
   json j;
   try {
@@ -319,6 +372,7 @@ RunConfig parse_config(const std::string& text, const std::string& source) {
       sr.number("min", cfg.training.stop.min);
     }
   }
+  if (auto e = top.get("expect")) read_expectation(*e, source, cfg.expect);
   if (auto m = top.get("mei")) {
     ObjectReader r(*m, source, "mei");
     r.number("activation", cfg.mei.activation);
@@ -389,6 +443,43 @@ const char* const kNeuronTypes[] = {
     "gabor-polarity", "macaque-ensemble", "torchscript"};
 const int kNeuronTypeCount = sizeof kNeuronTypes / sizeof kNeuronTypes[0];
 
+namespace {
+// The invariant variables a neuron's metrics measure (method.md §11.1).
+std::vector<std::string> measured_variables(const NeuronConfig& n) {
+  if (n.type == "gabor-complex") return {"phase"};
+  if (n.type == "gabor-orientation") return {"orientation"};
+  if (n.type == "gabor-phase-orientation") return {"phase", "orientation"};
+  return {};
+}
+
+void validate_expectation(const RunConfig& c, const std::string& src) {
+  const Expectation& e = c.expect;
+  const auto has = measured_variables(c.neuron);
+  auto check = [&](const std::string& name, const std::string& field) {
+    if (std::find(has.begin(), has.end(), name) == has.end())
+      fail(src, field, "a " + c.neuron.type + " neuron has no measured " + name);
+  };
+  for (auto& v : e.winds) check(v, "expect.winds");
+  for (auto& v : e.winds_any) check(v, "expect.winds_any");
+  for (auto& [v, t] : e.coverage) check(v, "expect.coverage." + v);
+  for (auto& [v, t] : e.range) check(v, "expect.range." + v);
+  bool periodic = false;
+  for (bool p : c.latent.periodic) periodic = periodic || p;
+  if (!periodic && (!e.winds.empty() || !e.winds_any.empty()))
+    fail(src, "expect.winds", "winding needs a periodic latent axis");
+  if (!(e.agreement >= 0 && e.agreement <= 1))
+    fail(src, "expect.agreement", "expected a fraction from 0 to 1");
+  const bool torus = c.latent.dims() == 2 && c.latent.periodic[0] && c.latent.periodic[1];
+  if (e.winding_determinant != 0 && (!torus || has.size() != 2 || e.winding_determinant < 0 ||
+                                     std::abs(c.neuron.theta_range - 2 * M_PI) > 1e-6))
+    fail(src, "expect.winding_determinant",
+         "expected a positive integer, for a full phase-orientation cell on a torus");
+  if (e.both_polarities && c.neuron.type != "gabor-polarity")
+    fail(src, "expect.both_polarities", "only a gabor-polarity neuron has polarities");
+  if (e.collapse > 1) fail(src, "expect.collapse", "expected a correlation up to 1");
+}
+}  // namespace
+
 void validate(const RunConfig& c, const std::string& src) {
   const auto* end = kNeuronTypes + kNeuronTypeCount;
   if (std::find(kNeuronTypes, end, c.neuron.type) == end) {
@@ -405,6 +496,7 @@ void validate(const RunConfig& c, const std::string& src) {
   if (c.neuron.is_gabor()) validate_gabor(c, src);
   if (c.neuron.type == "macaque-ensemble") validate_macaque(c, src);
   if (c.neuron.type == "torchscript") validate_torchscript(c, src);
+  if (c.expect.enabled) validate_expectation(c, src);
   const auto& t = c.image.transform;
   if (t.type != "fix-mean-std" && t.type != "standardize-clip" && t.type != "none")
     fail(src, "image.transform.type",
@@ -507,6 +599,25 @@ bool holds_macaque_models(const fs::path& dir) {
 
 }  // namespace
 
+namespace {
+json expect_section_json(const Expectation& e) {
+  json j = {{"mean_activation", e.mean_activation}, {"min_activation", e.min_activation}};
+  if (!e.winds.empty()) j["winds"] = e.winds;
+  if (!e.winds_any.empty()) j["winds_any"] = e.winds_any;
+  if (!e.winds.empty() || !e.winds_any.empty()) j["agreement"] = e.agreement;
+  if (e.winding_determinant > 0) j["winding_determinant"] = e.winding_determinant;
+  for (auto* list : {&e.coverage, &e.range}) {
+    if (list->empty()) continue;
+    json t = json::object();
+    for (auto& [name, v] : *list) t[name] = v;
+    j[list == &e.coverage ? "coverage" : "range"] = t;
+  }
+  if (e.collapse > -1) j["collapse"] = e.collapse;
+  if (e.both_polarities) j["both_polarities"] = true;
+  return j;
+}
+}  // namespace
+
 std::string config_to_json(const RunConfig& c, int indent) {
   json j;
   j["name"] = c.name;
@@ -544,6 +655,7 @@ std::string config_to_json(const RunConfig& c, int indent) {
                    {"checkpoint_every", c.training.checkpoint_every}};
   if (c.training.stop.enabled)
     j["training"]["stop_when"] = {{"mean", c.training.stop.mean}, {"min", c.training.stop.min}};
+  if (c.expect.enabled) j["expect"] = expect_section_json(c.expect);
   j["mei"] = {{"steps", c.mei.steps}, {"lr", c.mei.lr}};
   if (c.mei.activation > 0) j["mei"]["activation"] = c.mei.activation;
   return j.dump(indent);

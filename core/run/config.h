@@ -109,6 +109,25 @@ struct MeiConfig {
   double lr = 0.05;
 };
 
+// What a run's manifold should show, for a neuron whose invariance is known (README "Config
+// schema", method.md §10, §11): thresholds on the canonical sweep's metrics. Optional: a config
+// without "expect" has no pass or fail.
+struct Expectation {
+  bool enabled = false;
+  double mean_activation = 0.95, min_activation = 0.9;
+  // Each of `winds` winds along some periodic axis, and at least one of `winds_any` does: on a
+  // 1-D loop |winding| >= ½ (a whole turn, or the half turn of θ of the full cell), on a torus
+  // a modal |winding| >= 1 with at least `agreement` of the loops agreeing.
+  std::vector<std::string> winds, winds_any;
+  double agreement = 0.9;
+  int winding_determinant = 0;  // > 0: |det| of the torus winding matrix must equal it
+  // Per variable, the least coverage and the least range (turns, along the axis that moves it
+  // most): lists of (variable, threshold).
+  std::vector<std::pair<std::string, double>> coverage, range;
+  double collapse = -2;  // > -1: the mean pairwise correlation must reach it (simple cells)
+  bool both_polarities = false;
+};
+
 struct RunConfig {
   std::string name = "custom";
   std::string description;
@@ -119,6 +138,7 @@ struct RunConfig {
   LossConfig loss;
   TrainingConfig training;
   MeiConfig mei;
+  Expectation expect;
 
   int total_steps() const {
     return static_cast<int>(training.reg_coefs.size()) * training.epochs_per_reg *

@@ -13,7 +13,11 @@ source "$(dirname "$0")/lib/expect.bash"
 declare -A options
 options[train]='--preset NAME=circle/complex|--config FILE=c.json|--resume DIR=r|--out DIR=o
   |--seed N=7|--epochs-per-reg N=2|--steps-per-epoch N=3|--checkpoint-every N=0
-  |--stop-mean A=0.5|--stop-min B=-1.5|--mei VALUE=32.5|--models DIR=/|--threads N=1|--quiet='
+  |--stop-mean A=0.5|--stop-min B=-1.5|--mei VALUE=32.5|--models DIR=/|--threads N=1
+  |--stop-when-expected=|--quiet='
+options[reproduce]='--presets P...=circle/complex|--out DIR=o|--budget-minutes M=1.5
+  |--stop-when-expected=|--seed N=7|--epochs-per-reg N=2|--steps-per-epoch N=3
+  |--checkpoint-every N=0|--stop-mean A=0.5|--stop-min B=-1.5|--threads N=1|--quiet='
 options[render]='--run DIR=r|--out OUTDIR=o|--frames N=8|--size PX=16|--fps F=10
   |--colormap NAME=grey|--path NAME=loop|--quiet=|--gif=|--png=|--npy=|--figure='
 options[eval]='--preset NAME=circle/complex|--config FILE=c.json|--images IN.npy=i.npy

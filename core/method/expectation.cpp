@@ -1,0 +1,124 @@
+#include "core/method/expectation.h"
+
+#include <cmath>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+namespace invex {
+
+bool ExpectationResult::pass() const {
+  if (checks.empty()) return false;
+  for (const auto& c : checks)
+    if (!c.pass) return false;
+  return true;
+}
+
+std::string ExpectationResult::failures() const {
+  std::string out;
+  for (const auto& c : checks)
+    if (!c.pass) out += (out.empty() ? "" : "; ") + c.what + " (" + c.measured + ")";
+  return out;
+}
+
+namespace {
+
+std::string fixed(double v, int digits = 3) {
+  if (!std::isfinite(v)) return "n/a";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
+// Whether `v` winds along some periodic axis (method.md §11.2), and the text it was judged on.
+bool winds(const InvariantVariable* v, const std::vector<bool>& periodic, double agreement,
+           std::string& measured) {
+  if (!v) {
+    measured = "n/a";
+    return false;
+  }
+  if (periodic.size() == 1) {
+    measured = v->loop_winding ? "winding " + fixed(*v->loop_winding, 2) : "n/a";
+    return v->loop_winding && std::abs(*v->loop_winding) >= 0.45;
+  }
+  bool any = false;
+  for (const auto& a : v->axes) {
+    if (!a.periodic) continue;
+    measured += (measured.empty() ? "" : ", ") + std::string("axis ") + std::to_string(a.axis) +
+                ": " + (a.winding ? std::to_string(*a.winding) : "n/a") + " in " +
+                fixed(a.agreement.value_or(0), 2) + " of loops";
+    any = any || (a.winding && std::abs(*a.winding) >= 1 && *a.agreement >= agreement);
+  }
+  return any;
+}
+
+// The largest median range of `v` over the latent axes (turns, or fraction of an interval).
+double widest_range(const InvariantVariable* v) {
+  double best = NAN;
+  if (v)
+    for (const auto& a : v->axes) best = std::isnan(best) ? a.range : std::max(best, a.range);
+  return best;
+}
+
+}  // namespace
+
+ExpectationResult check_expectation(const Expectation& e, const InvarianceReport& r,
+                                    const std::vector<bool>& periodic) {
+  ExpectationResult out;
+  auto add = [&](std::string what, std::string measured, bool pass) {
+    out.checks.push_back({std::move(what), std::move(measured), pass});
+  };
+  add("mean activation >= " + fixed(e.mean_activation, 2), fixed(r.mean_activation),
+      r.mean_activation >= e.mean_activation);
+  add("min activation >= " + fixed(e.min_activation, 2), fixed(r.min_activation),
+      r.min_activation >= e.min_activation);
+  for (const auto& name : e.winds) {
+    std::string m;
+    const bool ok = winds(r.variable(name), periodic, e.agreement, m);
+    add(name + " winds along a periodic axis", m, ok);
+  }
+  if (!e.winds_any.empty()) {
+    std::string names, all;
+    bool ok = false;
+    for (const auto& name : e.winds_any) {
+      std::string m;
+      ok = winds(r.variable(name), periodic, e.agreement, m) || ok;
+      names += (names.empty() ? "" : " or ") + name;
+      all += (all.empty() ? "" : "; ") + name + ": " + m;
+    }
+    add(names + " winds along a periodic axis", all, ok);
+  }
+  if (e.winding_determinant > 0) {
+    const bool have = r.winding_matrix && r.winding_matrix->determinant;
+    add("|det| of the winding matrix = " + std::to_string(e.winding_determinant),
+        have ? "det " + std::to_string(*r.winding_matrix->determinant) : "n/a",
+        have && std::abs(*r.winding_matrix->determinant) == e.winding_determinant);
+  }
+  for (const auto& [name, least] : e.coverage) {
+    const InvariantVariable* v = r.variable(name);
+    add(name + " coverage >= " + fixed(least, 2), v ? fixed(v->coverage) : "n/a",
+        v && v->coverage >= least);
+  }
+  for (const auto& [name, least] : e.range) {
+    const double widest = widest_range(r.variable(name));
+    add(name + " range >= " + fixed(least, 2) + " along some axis", fixed(widest), widest >= least);
+  }
+  if (e.collapse > -1)
+    add("collapse (mean pairwise correlation) >= " + fixed(e.collapse, 2),
+        r.collapse ? fixed(*r.collapse) : "n/a", r.collapse && *r.collapse >= e.collapse);
+  if (e.both_polarities)
+    add("both polarities appear",
+        r.has_polarity ? std::to_string(r.positive_polarity) + " positive, " +
+                             std::to_string(r.negative_polarity) + " negative"
+                       : "n/a",
+        r.both_polarities);
+  return out;
+}
+
+std::string expectation_to_json(const ExpectationResult& result, int indent) {
+  nlohmann::json checks = nlohmann::json::array();
+  for (const auto& c : result.checks)
+    checks.push_back({{"what", c.what}, {"measured", c.measured}, {"pass", c.pass}});
+  return nlohmann::json{{"pass", result.pass()}, {"checks", checks}}.dump(indent);
+}
+
+}  // namespace invex

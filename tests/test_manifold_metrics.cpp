@@ -1,0 +1,221 @@
+// The 2-D manifold metrics of method.md §11.2 on synthetic sweeps built from the Gabor formulas,
+// whose answers are known by construction: tori with a given winding matrix, a torn one, a
+// collapsed one, a patchy one, and a sheet.
+#include <ATen/ATen.h>
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <functional>
+#include <nlohmann/json.hpp>
+
+#include "core/method/expectation.h"
+#include "core/method/latent_grid.h"
+#include "core/method/metrics.h"
+#include "core/neurons/gabor.h"
+#include "core/run/config.h"
+#include "tests/image_stacks.h"
+
+using namespace invex;
+using invex::testing::stack_of;
+
+namespace {
+
+constexpr int K = 20;  // sweep points per axis (method.md §10.1)
+
+// The K×K sweep whose image at (i, j) is the cell's filter at image(i, j) = (θ, φ).
+ImageStack gabor_sweep(const NeuronConfig& n,
+                       const std::function<std::pair<double, double>(int, int)>& theta_phase) {
+  std::vector<at::Tensor> images;
+  for (int i = 0; i < K; ++i)
+    for (int j = 0; j < K; ++j) {
+      auto [theta, phase] = theta_phase(i, j);
+      images.push_back(gabor_filter(n, theta, phase));
+    }
+  return stack_of(images);
+}
+
+InvarianceReport measure(const char* preset, const ImageStack& images) {
+  const RunConfig c = load_preset(preset);
+  return invariance_report(c.neuron, images, std::vector<float>(images.count, 1.0f),
+                           c.latent.periodic);
+}
+
+double turn(int i) { return 2 * M_PI * i / K; }
+
+}  // namespace
+
+TEST_CASE("a torus of phase along z0 and orientation along z1 has winding matrix [[1,0],[0,1]]") {
+  const NeuronConfig n = load_preset("torus/phase-orientation-full").neuron;
+  const auto r = measure("torus/phase-orientation-full",
+                         gabor_sweep(n, [](int i, int j) { return std::pair(turn(j), turn(i)); }));
+  REQUIRE(r.winding_matrix);
+  const WindingMatrix& m = *r.winding_matrix;
+  CHECK(m.columns == std::vector<std::string>{"phase", "orientation"});
+  CHECK(m.rows == std::vector<std::vector<int>>{{1, 0}, {0, 1}});
+  REQUIRE(m.determinant);
+  CHECK(*m.determinant == 1);
+  for (const auto& v : r.variables)
+    for (const auto& a : v.axes) {
+      CAPTURE(v.name);
+      CAPTURE(a.axis);
+      CHECK(*a.agreement == 1.0);
+      CHECK(a.lines == K);
+    }
+  // 20 orientations 18° apart: 2θ mod 2π takes 10 values, 36° apart, in 10 of the 36 bins; the
+  // 20 phases take at least 20 bins.
+  CHECK(r.variable("orientation")->coverage == doctest::Approx(10.0 / 36));
+  CHECK(r.variable("phase")->coverage >= 20.0 / 36);
+  // A smooth map: neighbours 18° apart in phase or orientation stay well correlated.
+  CHECK(*r.smoothness_min > 0.8);
+}
+
+TEST_CASE("a sheared torus (orientation turns along both axes) has winding matrix [[1,1],[0,1]]") {
+  const NeuronConfig n = load_preset("torus/phase-orientation-full").neuron;
+  const auto r =
+      measure("torus/phase-orientation-full",
+              gabor_sweep(n, [](int i, int j) { return std::pair(turn(i + j), turn(i)); }));
+  REQUIRE(r.winding_matrix);
+  CHECK(r.winding_matrix->rows == std::vector<std::vector<int>>{{1, 1}, {0, 1}});
+  CHECK(*r.winding_matrix->determinant == 1);
+  // Reversing the phase flips the determinant's sign.
+  const auto flipped =
+      measure("torus/phase-orientation-full",
+              gabor_sweep(n, [](int i, int j) { return std::pair(turn(i + j), -turn(i)); }));
+  CHECK(flipped.winding_matrix->rows == std::vector<std::vector<int>>{{-1, 1}, {0, 1}});
+  CHECK(*flipped.winding_matrix->determinant == -1);
+}
+
+TEST_CASE("a torus that turns only through orientation mod π (a Klein bottle seam) disagrees") {
+  // θ from 0 to π along z1 closes in images only with the phase negated: g(π, φ) = g(0, −φ).
+  const NeuronConfig n = load_preset("torus/phase-orientation-full").neuron;
+  const auto r =
+      measure("torus/phase-orientation-full",
+              gabor_sweep(n, [](int i, int j) { return std::pair(turn(j) / 2, turn(i)); }));
+  const AxisChange& along_z1 = r.variable("orientation")->axes[1];
+  CHECK_FALSE(along_z1.winding);  // half a turn of θ: no loop closes in (θ, φ)
+  CHECK(*along_z1.agreement == 0);
+  CHECK(*r.variable("phase")->axes[1].agreement == 0);
+  CHECK(*r.variable("phase")->axes[0].winding == 1);
+  CHECK(r.variable("orientation")->coverage > 0.5);  // 20 orientations mod π, 9° apart
+  CHECK(*r.smoothness_min < 0);                      // the seam: φ meets −φ
+}
+
+TEST_CASE("a torn torus: half the loops wind the phase one way, half the other") {
+  const NeuronConfig n = load_preset("torus/complex").neuron;
+  const auto r = measure("torus/complex", gabor_sweep(n, [&](int i, int j) {
+                           return std::pair(n.theta, j < K / 2 ? turn(i) : -turn(i));
+                         }));
+  const InvariantVariable& phase = *r.variable("phase");
+  CHECK(std::abs(*phase.axes[0].winding) == 1);
+  CHECK(*phase.axes[0].agreement == doctest::Approx(0.5));
+  CHECK(*phase.axes[1].winding == 0);
+  // Where φ meets −φ at φ = π/2 the two images are opposite.
+  CHECK(*r.smoothness_min < -0.9);
+  REQUIRE(r.winding_matrix);
+  CHECK(r.winding_matrix->columns == std::vector<std::string>{"phase"});
+  CHECK_FALSE(r.winding_matrix->determinant);
+}
+
+TEST_CASE("a collapsed torus of a simple cell is one image: collapse 1, no variables") {
+  const NeuronConfig n = load_preset("torus/simple").neuron;
+  std::vector<at::Tensor> images;
+  const at::Tensor g = gabor_filter(n, n.theta, n.phase);
+  for (int k = 0; k < K * K; ++k) images.push_back(g * (1 + 0.5 * std::sin(k)));  // contrast only
+  const auto r = measure("torus/simple", stack_of(images));
+  CHECK(*r.collapse == doctest::Approx(1).epsilon(1e-9));
+  CHECK(*r.smoothness_min == doctest::Approx(1).epsilon(1e-9));
+  CHECK(r.variables.empty());
+  CHECK_FALSE(r.winding_matrix);
+  // A phase torus is far from collapsed: ρ ≈ cos(Δφ) averages to about 0 over all pairs.
+  const NeuronConfig c = load_preset("torus/complex").neuron;
+  const auto spread = measure(
+      "torus/complex", gabor_sweep(c, [&](int i, int) { return std::pair(c.theta, turn(i)); }));
+  CHECK(std::abs(*spread.collapse) < 0.1);
+}
+
+TEST_CASE("a patchy torus: neighbours unrelated, loops disagree") {
+  const NeuronConfig n = load_preset("torus/complex").neuron;
+  // Phases that jump by a pseudo-random multiple of 2π/5 from point to point.
+  const auto r = measure("torus/complex", gabor_sweep(n, [&](int i, int j) {
+                           return std::pair(n.theta, 2 * M_PI * ((i * 7 + j * 13 + i * j) % 5) / 5);
+                         }));
+  CHECK(*r.smoothness_min < -0.5);
+  CHECK(*r.smoothness_mean < 0.5);
+  CHECK(*r.variable("phase")->axes[0].agreement < 1.0);
+}
+
+TEST_CASE("a sheet: phase ramps half a turn along z0 and stays along z1; no winding") {
+  const NeuronConfig n = load_preset("sheet/complex").neuron;
+  const auto r =
+      measure("sheet/complex",
+              gabor_sweep(n, [&](int i, int) { return std::pair(n.theta, M_PI * i / (K - 1)); }));
+  const InvariantVariable& phase = *r.variable("phase");
+  CHECK_FALSE(phase.loop_winding);
+  CHECK_FALSE(r.winding_matrix);
+  CHECK_FALSE(phase.axes[0].winding);
+  CHECK(phase.axes[0].range == doctest::Approx(0.5).epsilon(0.05));
+  CHECK(phase.axes[0].monotonicity == doctest::Approx(1));
+  CHECK(phase.axes[1].range == doctest::Approx(0).epsilon(1e-6));
+  CHECK(phase.axes[1].monotonicity == 0);
+  // Not computed is null in the report, never 0.
+  const auto j = nlohmann::json::parse(report_to_json(r));
+  CHECK(j["phase"]["winding_number"].is_null());
+  CHECK(j["phase"]["axes"][0]["winding"].is_null());
+  CHECK(j["winding_matrix"].is_null());
+  CHECK(j["orientation"].is_null());
+  CHECK(j["polarity"].is_null());
+  CHECK(j["midpoint_activation"]["min"].is_null());
+  CHECK(j["phase"]["axes"][0]["range"].get<double>() == doctest::Approx(0.5).epsilon(0.05));
+}
+
+TEST_CASE("sweep neighbours and midpoints: wrap on periodic axes only") {
+  CHECK(sweep_neighbours({true}, 4) ==
+        std::vector<std::pair<int, int>>{{0, 1}, {1, 2}, {2, 3}, {3, 0}});
+  CHECK(sweep_neighbours({false}, 4) == std::vector<std::pair<int, int>>{{0, 1}, {1, 2}, {2, 3}});
+  // Torus 3×3: axis 0 pairs (stride 3) first, then axis 1; 9 + 9.
+  const auto torus = sweep_neighbours({true, true}, 3);
+  REQUIRE(torus.size() == 18);
+  CHECK(torus[0] == std::pair(0, 3));
+  CHECK(torus[2] == std::pair(6, 0));
+  CHECK(torus[9] == std::pair(0, 1));
+  CHECK(sweep_neighbours({false, true}, 3).size() == 6 + 9);
+  // The wrap pair's midpoint is half a step past the last point: 2π(K − ½)/K.
+  const LatentPoints mid = sweep_midpoints({true}, 4);
+  REQUIRE(mid.count == 4);
+  CHECK(mid.at(3, 0) == doctest::Approx(2 * M_PI * 3.5 / 4));
+  const LatentPoints sheet = sweep_midpoints({false, false}, 3);
+  REQUIRE(sheet.count == 12);
+  CHECK(sheet.at(0, 0) == doctest::Approx(M_PI / 2));  // step 2π/(K − 1) = π, half of it
+  CHECK(sheet.at(0, 1) == doctest::Approx(0));
+  CHECK_THROWS_AS(sweep_points_per_dim(2, 10), std::invalid_argument);
+}
+
+TEST_CASE("expected outcomes: the right torus passes, a torn one and a collapsed one do not") {
+  const RunConfig full = load_preset("torus/phase-orientation-full");
+  const NeuronConfig& n = full.neuron;
+  const auto right =
+      measure("torus/phase-orientation-full",
+              gabor_sweep(n, [](int i, int j) { return std::pair(turn(j), turn(i)); }));
+  const ExpectationResult pass = check_expectation(full.expect, right, full.latent.periodic);
+  CHECK(pass.pass());
+  CHECK(pass.failures().empty());
+  // The same images with one activation below the preset's minimum: only that check fails.
+  InvarianceReport dim = right;
+  dim.min_activation = 0.5;
+  const ExpectationResult low = check_expectation(full.expect, dim, full.latent.periodic);
+  CHECK_FALSE(low.pass());
+  CHECK(low.failures() == "min activation >= 0.90 (0.500)");
+  // Orientation along z1 only half-turns: no winding of θ, the determinant is 0.
+  const auto seam =
+      measure("torus/phase-orientation-full",
+              gabor_sweep(n, [](int i, int j) { return std::pair(turn(j) / 2, turn(i)); }));
+  const ExpectationResult torn = check_expectation(full.expect, seam, full.latent.periodic);
+  CHECK_FALSE(torn.pass());
+  CHECK(torn.failures().find("orientation winds") != std::string::npos);
+  // A simple cell's expectation is collapse: a phase torus is not one image.
+  const RunConfig simple = load_preset("torus/simple");
+  const auto spread =
+      measure("torus/complex", gabor_sweep(load_preset("torus/complex").neuron,
+                                           [](int i, int) { return std::pair(1.0, turn(i)); }));
+  CHECK_FALSE(check_expectation(simple.expect, spread, simple.latent.periodic).pass());
+}
