@@ -219,20 +219,4 @@ TrainerState read_saved_run(const std::string& path) {
   return s;
 }
 
-void save_trainer(const Trainer& trainer, const std::string& path, const SavedRunOptions& options) {
-  write_saved_run(path, trainer.state(), options);
-}
-
-std::unique_ptr<Trainer> load_trainer(const std::string& path) {
-  TrainerState s = read_saved_run(path);
-  validate(s.config, path + " (config)");
-  try {
-    return Trainer::restore(s);
-  } catch (const ConfigError&) {
-    throw;
-  } catch (const std::exception& e) {
-    throw std::runtime_error(path + ": corrupted run file (" + e.what() + ")");
-  }
-}
-
 }  // namespace invex
