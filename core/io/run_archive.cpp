@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "core/io/atomic_file.h"
+#include "core/run/config.h"
 
 namespace invex {
 namespace {
@@ -53,7 +54,10 @@ void write_run_archive(const std::string& path, const RunArchive& a) {
 
 RunArchive read_run_archive(const std::string& path) {
   std::string bytes = read_file(path);
-  auto bad = [&](const std::string& why) { return std::runtime_error(path + ": " + why); };
+  // Tensor names come from the file: one_line keeps a damaged one from breaking the message.
+  auto bad = [&](const std::string& why) {
+    return std::runtime_error(one_line(path + ": " + why));
+  };
   if (bytes.size() < sizeof kMagic + 12 || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
     throw bad("not an invex run file (expected a file written by invex train or the GUI)");
   uint32_t version;

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -58,7 +60,12 @@ class ObjectReader {
       if (!v->is_number_integer() &&
           !(v->is_number() && std::floor(v->get<double>()) == v->get<double>()))
         fail(source_, name(key), "expected an integer, got " + v->dump());
-      out = static_cast<int>(v->get<double>());
+      // Converting a double outside int's range is undefined: refuse it first.
+      const double d = v->get<double>();
+      if (!(d >= std::numeric_limits<int>::min() && d <= std::numeric_limits<int>::max()))
+        fail(source_, name(key),
+             "expected an integer from -2147483648 to 2147483647, got " + v->dump());
+      out = static_cast<int>(d);
     }
   }
   void boolean(const std::string& key, bool& out) {
@@ -228,7 +235,32 @@ std::vector<double> number_list(const json& v, const std::string& src, const std
 }  // namespace
 
 int neighbour_radius(double neighbor_size, int grid_points) {
-  return static_cast<int>(std::floor(neighbor_size * grid_points + 1e-9));
+  const double r = std::floor(neighbor_size * grid_points + 1e-9);
+  // A radius past every grid point is as good as any larger one, and converting a double
+  // outside int's range is undefined: cap it (validate refuses r >= G/2 either way).
+  if (!(r < std::numeric_limits<int>::max())) return std::numeric_limits<int>::max();
+  return r > std::numeric_limits<int>::min() ? static_cast<int>(r)
+                                             : std::numeric_limits<int>::min();
+}
+
+std::string one_line(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if ((u < 0x20 && c != '\t') || u == 0x7f) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "\\x%02x", u);
+      out += hex;
+    } else {
+      out += c;
+    }
+  }
+  return out;
 }
 
 int RunConfig::neighbour_radius() const {
@@ -308,6 +340,9 @@ RunConfig parse_config(const std::string& text, const std::string& source) {
     auto pos = what.find("syntax error");
     throw ConfigError(source + ":" + std::to_string(line) + ":" + std::to_string(col) +
                       ": malformed JSON: " + (pos == std::string::npos ? what : what.substr(pos)));
+  } catch (const json::exception& e) {
+    // Not a syntax error but a value JSON can write and a double cannot hold (1e999).
+    throw ConfigError(source + ": malformed JSON: " + e.what());
   }
   RunConfig cfg;
   ObjectReader top(j, source, "");
@@ -536,6 +571,13 @@ void validate(const RunConfig& c, const std::string& src) {
   if (c.training.reg_coefs.empty()) fail(src, "training.reg_coefs", "expected at least one λ");
   if (c.training.epochs_per_reg < 1) fail(src, "training.epochs_per_reg", "expected >= 1");
   if (c.training.steps_per_epoch < 1) fail(src, "training.steps_per_epoch", "expected >= 1");
+  // total_steps() counts in int, as the trainer does.
+  const long long total = static_cast<long long>(c.training.reg_coefs.size()) *
+                          c.training.epochs_per_reg * c.training.steps_per_epoch;
+  if (total > std::numeric_limits<int>::max())
+    fail(src, "training.steps_per_epoch",
+         "λ phases × epochs_per_reg × steps_per_epoch = " + std::to_string(total) +
+             " steps; at most " + std::to_string(std::numeric_limits<int>::max()));
   positive(c.training.lr, "training.lr");
   if (c.training.checkpoint_every < 0) fail(src, "training.checkpoint_every", "expected >= 0");
   if (c.mei.activation < 0)

@@ -8,9 +8,14 @@
 
 namespace invex {
 
-// Thrown for bad input; the message names the file, the field and what was expected.
+// `text` on one line, for messages that quote a user's input: control characters are written
+// as \n, \r or \xNN (tabs stay).
+std::string one_line(const std::string& text);
+
+// Thrown for bad input; the message names the file, the field and what was expected, always on
+// one line (a file's text quoted in it goes through one_line).
 struct ConfigError : std::runtime_error {
-  using std::runtime_error::runtime_error;
+  explicit ConfigError(const std::string& what) : std::runtime_error(one_line(what)) {}
 };
 
 // A constant that a TorchScript neuron's forward() takes after the images (e.g. a data key).
