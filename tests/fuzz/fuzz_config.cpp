@@ -19,7 +19,7 @@ void check_ranges(const RunConfig& c) {
   if (c.neuron.is_gabor())
     require(c.neuron.height == c.image.height && c.neuron.width == c.image.width,
             "a Gabor neuron's resolution differs from the image size");
-  else
+  if (c.neuron.type == "macaque-ensemble")
     require(c.image.height == kMacaqueImageSize && c.image.width == kMacaqueImageSize,
             "a macaque neuron's images are not 93x93");
   require(c.latent.dims() == 1 || c.latent.dims() == 2, "latent dimensions not 1 or 2");
