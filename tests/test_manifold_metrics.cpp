@@ -144,7 +144,7 @@ TEST_CASE("a patchy torus: neighbours unrelated, loops disagree") {
   CHECK(*r.variable("phase")->axes[0].agreement < 1.0);
 }
 
-TEST_CASE("a sheet: phase ramps half a turn along z0 and stays along z1; no winding") {
+TEST_CASE("a sheet: phase ramps half a turn along z0 and stays along z1, with no winding") {
   const NeuronConfig n = load_preset("sheet/complex").neuron;
   const auto r =
       measure("sheet/complex",
