@@ -60,6 +60,8 @@ TEST_CASE("bad tours name the file, the line and what was expected") {
   CHECK(error_of("## A\npreset: a\nz: 1 2 3\n") ==
         "my.tour:3: z: expected one or two numbers (radians), got '1 2 3'");
   CHECK(error_of("## A\npreset: a\nz: one\n") == "my.tour:3: z: expected numbers, got 'one'");
+  // Finite as a double but not as a float: the z would be infinite.
+  CHECK(error_of("## A\npreset: a\nz: 1e39\n") == "my.tour:3: z: expected numbers, got '1e39'");
   CHECK(error_of("## A\npreset: a\nspeed: 0\n") ==
         "my.tour:3: speed: expected a number of loops per second in (0, 10], got '0'");
   CHECK(error_of("## A\npreset: a\njust words\n") ==

@@ -68,10 +68,11 @@ class TourReader {
       std::string w;
       while (words >> w) {
         char* end = nullptr;
-        const double v = std::strtod(w.c_str(), &end);
+        // Finite as a float, not only as a double: 1e39 would become an infinite z.
+        const float v = static_cast<float>(std::strtod(w.c_str(), &end));
         if (*end || !std::isfinite(v))
           fail(line, std::string(key) + ": expected numbers, got '" + value + "'");
-        out.push_back(static_cast<float>(v));
+        out.push_back(v);
       }
     }
     return out;
