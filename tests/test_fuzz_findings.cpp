@@ -8,6 +8,7 @@
 
 #include "core/io/atomic_file.h"
 #include "core/io/npy.h"
+#include "core/io/run_archive.h"
 #include "core/run/config.h"
 #include "tests/test_support.h"
 
@@ -52,4 +53,42 @@ TEST_CASE("fuzz finding: an npy header with control characters gives a one-line 
   CHECK(message_of([&] { read_npy(dir / "a.npy"); }) ==
         dir / "a.npy" + ": malformed npy header: Y\\x03\\n");
   CHECK(one_line("a\tb\r\nc\x7f") == "a\tb\\r\\nc\\x7f");
+}
+
+namespace {
+
+// A run archive written by hand (run_archive.h's layout), so its tensor table can say anything.
+std::string archive_bytes(const std::string& header, const std::string& data) {
+  std::string b = "INVEXRUN";
+  const uint32_t version = kRunFormatVersion;
+  const uint64_t hlen = header.size();
+  b.append(reinterpret_cast<const char*>(&version), 4);
+  b.append(reinterpret_cast<const char*>(&hlen), 8);
+  b += header + data;
+  uint64_t h = 1469598103934665603ull;  // FNV-1a, 64 bit
+  for (unsigned char c : b) h = (h ^ c) * 1099511628211ull;
+  b.append(reinterpret_cast<const char*>(&h), 8);
+  return b;
+}
+
+}  // namespace
+
+TEST_CASE("fuzz finding: a run file's empty tensor reads as empty, a huge count as truncated") {
+  TempDir dir;
+  // An empty tensor used to reach memcpy with a null destination.
+  write_file_atomic(dir / "empty.invex", archive_bytes(R"({"metadata": {}, "tensors": [
+                                       {"name": "e", "shape": [0], "count": 0},
+                                       {"name": "x", "shape": [1], "count": 1}]})",
+                                                       std::string("\0\0\x80\x3f", 4)));
+  const RunArchive a = read_run_archive(dir / "empty.invex");
+  REQUIRE(a.tensors.size() == 2);
+  CHECK(a.tensors[0].data.empty());
+  CHECK(a.tensors[1].data == std::vector<float>{1.0f});
+  // 2^62 floats: count × 4 wraps to 0 in 64-bit bytes, which used to pass the length check.
+  write_file_atomic(dir / "huge.invex", archive_bytes(R"({"metadata": {}, "tensors": [
+                                       {"name": "h", "shape": [1], "count": 4611686018427387904}]})",
+                                                      ""));
+  CHECK(message_of([&] {
+          read_run_archive(dir / "huge.invex");
+        }).find("truncated run file (tensor 'h' runs past the end)") != std::string::npos);
 }

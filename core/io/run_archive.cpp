@@ -89,10 +89,12 @@ RunArchive read_run_archive(const std::string& path) {
       at.name = t.at("name").get<std::string>();
       at.shape = t.at("shape").get<std::vector<long>>();
       size_t count = t.at("count").get<size_t>();
-      if (offset + count * sizeof(float) + 8 > bytes.size())
+      // Compared as a count of floats, so a huge count cannot wrap the byte arithmetic.
+      if (count > (bytes.size() - offset - 8) / sizeof(float))
         throw bad("truncated run file (tensor '" + at.name + "' runs past the end)");
       at.data.resize(count);
-      std::memcpy(at.data.data(), bytes.data() + offset, count * sizeof(float));
+      // An empty tensor has no storage: memcpy's pointers must not be null even for 0 bytes.
+      if (count > 0) std::memcpy(at.data.data(), bytes.data() + offset, count * sizeof(float));
       offset += count * sizeof(float);
       a.tensors.push_back(std::move(at));
     }
