@@ -3,6 +3,8 @@
 // before it is still whole and readable.
 #include <doctest/doctest.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <functional>
@@ -170,4 +172,21 @@ TEST_CASE("fault injection: an export that meets a full disk names the file, lea
   }
   for (const auto& f : dir.files()) CHECK(f.find(".tmp.") == std::string::npos);
   for (const auto& f : dir.files()) CHECK(f.find(".staged") == std::string::npos);
+}
+
+TEST_CASE("a write clears the temporaries a killed writer left, not a live writer's") {
+  TempDir dir;
+  const pid_t dead = ::fork();
+  if (dead == 0) ::_exit(0);
+  REQUIRE(dead > 0);
+  REQUIRE(::waitpid(dead, nullptr, 0) == dead);  // reaped: its pid names no process now
+  const std::string killed = dir / ("run.invex.tmp." + std::to_string(dead) + ".0");
+  const std::string live = dir / ("run.invex.tmp." + std::to_string(::getppid()) + ".4");
+  const std::string other = dir / ("mei.npy.tmp." + std::to_string(dead) + ".1");
+  for (const std::string& p : {killed, live, other}) write_file_atomic(p, "partial");
+  write_file_atomic(dir / "run.invex", "whole");
+  CHECK(dir.files() ==
+        std::vector<std::string>{"mei.npy.tmp." + std::to_string(dead) + ".1", "run.invex",
+                                 "run.invex.tmp." + std::to_string(::getppid()) + ".4"});
+  CHECK(read_file(dir / "run.invex") == "whole");
 }

@@ -1,12 +1,15 @@
 #include "core/io/atomic_file.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 
@@ -43,6 +46,28 @@ void sync_directory(const std::string& dir) {
   if (fd < 0) return;
   ::fsync(fd);
   ::close(fd);
+}
+
+// A process killed while writing `path` leaves `path.tmp.<pid>.<n>` behind. Once a write of
+// `path` has succeeded, such files of processes that no longer exist are removed, so a run
+// directory does not collect them over many interrupted runs. Another live writer's file (its
+// pid answers kill 0) is left alone.
+void remove_stale_temporaries(const std::string& path) {
+  const std::string dir = parent_directory(path);
+  const size_t slash = path.find_last_of('/');
+  const std::string prefix = (slash == std::string::npos ? path : path.substr(slash + 1)) + ".tmp.";
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return;
+  while (const dirent* e = ::readdir(d)) {
+    const std::string name = e->d_name;
+    if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    char* end = nullptr;
+    const long pid = std::strtol(name.c_str() + prefix.size(), &end, 10);
+    if (pid <= 0 || *end != '.' || pid == ::getpid()) continue;
+    if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
+      ::unlink((dir + "/" + name).c_str());
+  }
+  ::closedir(d);
 }
 
 }  // namespace
@@ -86,6 +111,7 @@ void write_file_atomic(const std::string& path, const void* data, size_t size) {
     throw write_error(path, err);
   }
   sync_directory(parent_directory(path));
+  remove_stale_temporaries(path);
 }
 
 long file_writes_attempted() { return writes_attempted.load(); }

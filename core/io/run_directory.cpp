@@ -68,7 +68,6 @@ RunSummary write_run_directory(const Trainer& t, const std::string& dir,
   write_npy(dir + "/latents.npy", {z.count, z.dims}, z.data.data());
   const auto& a = s->sweep_activations;
   write_npy(dir + "/activations.npy", {static_cast<long>(a.size())}, a.data());
-  write_file_atomic(dir + "/report.json", summary_to_json(r, c, threads) + "\n");
   std::ostringstream log;
   log << "phase,epoch,step,lambda,mean_activation,min_activation,regulariser,loss\n";
   for (auto& e : t.epochs()) {
@@ -78,6 +77,8 @@ RunSummary write_run_directory(const Trainer& t, const std::string& dir,
     log << line;
   }
   write_file_atomic(dir + "/log.csv", log.str());
+  // Last, so that a directory with a report.json holds every other file of the run.
+  write_file_atomic(dir + "/report.json", summary_to_json(r, c, threads) + "\n");
   return r;
 }
 

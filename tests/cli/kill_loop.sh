@@ -21,6 +21,8 @@ total=400
 check "the reference run finishes" -- test "$(json "$tmp/ref/report.json" 'j["steps"]')" = $total
 
 dir="$tmp/run"
+mkdir "$tmp/left"
+left=0
 # start: a fresh run until the first checkpoint exists, --resume afterwards. Sets $pid, $from.
 start() {
   if [[ -e $dir/run.invex ]]; then
@@ -92,10 +94,22 @@ while ((kills < kills_wanted && SECONDS - t0 < time_limit)); do
   fi
   wait "$pid" 2>/dev/null
   kills=$((kills + 1))
-  check "kill $kills: no report.json" -- test ! -e "$dir/report.json"
+  if [[ -e $dir/report.json ]]; then
+    # The kill landed after the run wrote its last file (report.json) but before it exited:
+    # the results must be whole and the uninterrupted run's; a fresh run takes the next kills.
+    check "kill $kills, after the last file: the uninterrupted run's images" -- \
+      cmp -s "$tmp/ref/manifold.npy" "$dir/manifold.npy"
+    echo "kill $kills landed after the run's last file; starting a fresh one"
+    rm -rf "$dir"
+    last=0
+    continue
+  fi
+  # The next run's first successful write removes what this kill left: keep a copy to test.
+  for f in "$dir"/run.invex.tmp.*; do
+    [[ -e $f ]] && cp "$f" "$tmp/left/$kills.$(basename "$f")" && left=$((left + 1))
+  done
 done
-left=$(compgen -G "$dir/run.invex.tmp.*" | wc -l)
-echo "kill_loop: $kills kills in $((SECONDS - t0)) s ($left while a checkpoint was being written);" \
+echo "kill_loop: $kills kills in $((SECONDS - t0)) s ($left temporary files left by them);" \
   "last resume at step $last of $total"
 check "at least $kills_wanted kills within $time_limit s" -- test $kills -ge $kills_wanted
 check "every --resume started at a checkpoint, never going back" -- test $bad_starts -eq 0
@@ -116,8 +130,11 @@ for n in 100 $((RANDOM * size / 32768)) $((size - 1)); do
   head -c "$n" "$dir/run.invex" >"$tmp/cut/run.invex"
   expect 2 "$tmp/cut/run.invex" -- "$invex" train --resume "$tmp/cut" --threads 1
 done
-# So is every temporary file a kill left behind, unless it is a whole checkpoint.
-for f in "$dir"/run.invex.tmp.*; do
+# A finished run's directory holds no temporary file: each kill's was removed by a later write.
+check "no temporary file is left in the finished run's directory" -- \
+  test -z "$(compgen -G "$dir/run.invex.tmp.*")"
+# Every temporary file a kill left behind is rejected, unless it is a whole checkpoint.
+for f in "$tmp"/left/*; do
   [[ -e $f ]] || continue
   cp "$f" "$tmp/cut/run.invex"
   out=$("$invex" train --resume "$tmp/cut" --threads 1 --quiet 2>&1 >/dev/null)
