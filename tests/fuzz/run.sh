@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.."
 seconds="${1:-60}"
 [[ $# -gt 0 ]] && shift
 targets=("$@")
-[[ ${#targets[@]} -eq 0 ]] && targets=(config npy run_file tour)
+[[ ${#targets[@]} -eq 0 ]] && targets=(config npy run_file tour state_dict)
 
 missing=()
 for p in clang-14 libclang-rt-14-dev; do
@@ -37,6 +37,8 @@ extra_seeds() {  # seed folders the repository holds already
     *) ;;
   esac
 }
+# Leaks inside the uninstrumented LibTorch are listed there, one reason a line.
+export LSAN_OPTIONS="suppressions=$PWD/tests/sanitizers/lsan.supp:print_suppressions=0"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 status=0
