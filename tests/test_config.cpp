@@ -236,6 +236,33 @@ TEST_CASE("an expected outcome round-trips, and its mistakes are named") {
   CHECK(error_of("{\"expect\": {\"winds\": [\"phase\"], \"coverage\": {\"phase\": 0.9}}}").empty());
 }
 
+TEST_CASE("a polarity loop's sign-change expectation round-trips, and its mistakes are named") {
+  const RunConfig c = load_preset("circle/polarity");
+  REQUIRE(c.expect.max_sign_changes == 2);
+  REQUIRE(c.expect.sign_change_margin == 2);
+  const Expectation d = parse_config(config_to_json(c), "round-trip").expect;
+  CHECK(d.max_sign_changes == 2);
+  CHECK(d.sign_change_margin == 2);
+  CHECK(d.both_polarities);
+
+  const std::string polarity = "{\"neuron\": {\"type\": \"gabor-polarity\"}, ";
+  CHECK(error_of(polarity + "\"expect\": {\"sign_changes\": {\"at_most\": 4}}}").empty());
+  CHECK(contains(error_of(polarity + "\"expect\": {\"sign_changes\": {\"at_most\": 0}}}"),
+                 "my.json: expect.sign_changes.at_most: expected a positive integer"));
+  CHECK(contains(
+      error_of(polarity + "\"expect\": {\"sign_changes\": {\"at_most\": 2, \"margin\": 11}}}"),
+      "expect.sign_changes.margin: expected an integer from 0 to 10"));
+  CHECK(contains(
+      error_of(polarity + "\"expect\": {\"sign_changes\": {\"at_most\": 2, \"width\": 1}}}"),
+      "expect.sign_changes.width: unknown field"));
+  CHECK(contains(error_of("{\"expect\": {\"sign_changes\": {\"at_most\": 2}}}"),
+                 "expect.sign_changes: only a gabor-polarity neuron on a 1-D latent"));
+  CHECK(
+      contains(error_of(polarity + "\"latent\": {\"periodic\": [true, true], \"grid_points\": 20}, "
+                                   "\"expect\": {\"sign_changes\": {\"at_most\": 2}}}"),
+               "expect.sign_changes: only a gabor-polarity neuron on a 1-D latent"));
+}
+
 namespace {
 const char* kMacaqueJson =
     "{\"neuron\": {\"type\": \"macaque-ensemble\", \"models\": \"/models\", "

@@ -1,5 +1,6 @@
 // The MEI cache (in memory and on disk, never the user's own cache during tests) and the
-// orientation and polarity metrics on images whose answer is known by construction.
+// orientation and polarity metrics on images whose answer is known by construction, and the
+// expected outcome of a polarity loop on such images.
 #include <ATen/ATen.h>
 #include <doctest/doctest.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 #include "core/io/atomic_file.h"
 #include "core/io/mei_cache.h"
+#include "core/method/expectation.h"
 #include "core/method/mei.h"
 #include "core/method/metrics.h"
 #include "core/neurons/gabor.h"
@@ -108,4 +110,132 @@ TEST_CASE("polarity metric counts each polarity and reports when both appear") {
   CHECK(one.positive_polarity == 2);
   CHECK(one.negative_polarity == 0);
   CHECK_FALSE(one.both_polarities);
+}
+
+namespace {
+
+// A polarity loop of 100 images x_k = ±(a_k g + sqrt(1 − a_k²) h), with g the cell's unit
+// filter and h a unit image orthogonal to it, so ⟨x_k, g⟩ = ±a_k, the normalised activation.
+// The sign is + on the first `positive` points and − on the rest, so it changes between
+// positive − 1 and positive and between 99 and 0; `dip[d − 1]` is a_k at the points d from a
+// change (a_k = 1 beyond the dip).
+struct PolarityLoop {
+  ImageStack images;
+  std::vector<float> activations;
+};
+
+PolarityLoop polarity_loop(const NeuronConfig& n, const std::vector<float>& dip,
+                           int positive = 50) {
+  const at::Tensor g0 = gabor_filter(n, n.theta, n.phase);
+  const at::Tensor g = g0 / g0.norm();
+  at::Tensor h = gabor_filter(n, n.theta, n.phase + M_PI / 2);
+  h = h - (h * g).sum() * g;
+  h = h / h.norm();
+  PolarityLoop loop;
+  std::vector<at::Tensor> images;
+  const int k = 100;
+  for (int i = 0; i < k; ++i) {
+    const int distance =
+        i < positive ? std::min(i + 1, positive - i) : std::min(i - positive + 1, k - i);
+    const double a = distance <= static_cast<int>(dip.size()) ? dip[distance - 1] : 1.0;
+    const double sign = i < positive ? 1 : -1;
+    images.push_back(sign * (a * g + std::sqrt(1 - a * a) * h));
+    loop.activations.push_back(static_cast<float>(a));
+  }
+  loop.images = stack_of(images);
+  return loop;
+}
+
+}  // namespace
+
+TEST_CASE("polarity metric on a loop: its sign changes and the activation on the arcs between") {
+  const RunConfig c = load_preset("circle/polarity");
+  // Two sharp flips: only the two points either side of each change are dim.
+  const PolarityLoop sharp = polarity_loop(c.neuron, {0.2f});
+  const InvarianceReport r =
+      invariance_report(c.neuron, sharp.images, sharp.activations, c.latent.periodic);
+  CHECK(r.positive_polarity == 50);
+  CHECK(r.negative_polarity == 50);
+  REQUIRE(r.polarity_sign_changes);
+  CHECK(*r.polarity_sign_changes == 2);
+  // Margin 0 is the whole loop; from margin 1 on, the dim points are left out.
+  REQUIRE(r.arc_min_activation.size() == static_cast<size_t>(kMaxArcMargin) + 1);
+  CHECK(r.arc_min_activation[0] == doctest::Approx(0.2));
+  CHECK(r.arc_min_activation[1] == doctest::Approx(1.0));
+  CHECK(r.min_activation == doctest::Approx(0.2));
+  CHECK(r.mean_activation == doctest::Approx(0.968));  // 4 points at 0.2, 96 at 1
+  const auto j = nlohmann::json::parse(report_to_json(r));
+  CHECK(j["polarity"]["sign_changes"] == 2);
+  CHECK(j["polarity"]["arc_min_activation"].size() == 11);
+
+  // A slow, wide dip: 1 − 0.15 d short of 1 at the points d ≤ 6 from each change.
+  const PolarityLoop slow = polarity_loop(c.neuron, {0.1f, 0.25f, 0.4f, 0.55f, 0.7f, 0.85f});
+  const InvarianceReport wide =
+      invariance_report(c.neuron, slow.images, slow.activations, c.latent.periodic);
+  CHECK(*wide.polarity_sign_changes == 2);
+  CHECK(wide.arc_min_activation[2] == doctest::Approx(0.4));
+  CHECK(wide.arc_min_activation[6] == doctest::Approx(1.0));
+
+  // One polarity only: no sign change, so the arcs are the whole loop.
+  const PolarityLoop one = polarity_loop(c.neuron, {}, 100);
+  const InvarianceReport same =
+      invariance_report(c.neuron, one.images, one.activations, c.latent.periodic);
+  CHECK(*same.polarity_sign_changes == 0);
+  CHECK_FALSE(same.both_polarities);
+  CHECK(same.arc_min_activation[kMaxArcMargin] == doctest::Approx(1.0));
+
+  // Not a loop: the line from the last point back to the first is no change.
+  const InvarianceReport line =
+      invariance_report(c.neuron, sharp.images, sharp.activations, {false});
+  CHECK(*line.polarity_sign_changes == 1);
+  CHECK(line.arc_min_activation[1] == doctest::Approx(0.2));  // point 0 and 99 are ends now
+  // A 2-D sweep has no loop to count along.
+  const InvarianceReport other =
+      invariance_report(c.neuron, sharp.images, sharp.activations, {true, true});
+  CHECK_FALSE(other.polarity_sign_changes);
+  CHECK(nlohmann::json::parse(report_to_json(other))["polarity"]["arc_min_activation"].is_null());
+}
+
+TEST_CASE("expected outcome of a polarity loop: two high arcs joined by sharp flips") {
+  const RunConfig c = load_preset("circle/polarity");
+  const Expectation& e = c.expect;
+  auto check = [&](const PolarityLoop& loop) {
+    return check_expectation(
+        e, invariance_report(c.neuron, loop.images, loop.activations, c.latent.periodic),
+        c.latent.periodic);
+  };
+  const ExpectationResult sharp = check(polarity_loop(c.neuron, {0.2f, 0.6f}));
+  CHECK(sharp.pass());
+  CHECK(sharp.failures().empty());
+  // The loop's minimum (0.2, at a flip) is what a plain minimum would have judged it on.
+  Expectation plain = e;
+  plain.max_sign_changes = 0;
+  CHECK(check_expectation(
+            plain,
+            invariance_report(c.neuron, polarity_loop(c.neuron, {0.2f}).images,
+                              polarity_loop(c.neuron, {0.2f}).activations, c.latent.periodic),
+            c.latent.periodic)
+            .failures() == "min activation >= 0.90 (0.200)");
+
+  const ExpectationResult slow =
+      check(polarity_loop(c.neuron, {0.1f, 0.25f, 0.4f, 0.55f, 0.7f, 0.85f}));
+  CHECK_FALSE(slow.pass());
+  CHECK(slow.failures() ==
+        "mean activation >= 0.95 (0.874); "
+        "min activation >= 0.90 more than 2 sweep points from a sign change (0.400)");
+
+  const ExpectationResult one = check(polarity_loop(c.neuron, {}, 100));
+  CHECK_FALSE(one.pass());
+  CHECK(one.failures() == "both polarities appear (100 positive, 0 negative)");
+
+  // Four flips: the polarity changes back and forth (two short negative runs inside the
+  // positive half as well).
+  PolarityLoop flicker = polarity_loop(c.neuron, {});
+  for (int i : {20, 21}) {
+    float* x = flicker.images.image(i);
+    for (size_t p = 0; p < flicker.images.image_size(); ++p) x[p] = -x[p];
+  }
+  const ExpectationResult four = check(flicker);
+  CHECK_FALSE(four.pass());
+  CHECK(four.failures() == "<x, g> changes sign at most 2 times along the sweep (4 sign changes)");
 }

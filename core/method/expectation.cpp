@@ -69,8 +69,18 @@ ExpectationResult check_expectation(const Expectation& e, const InvarianceReport
   };
   add("mean activation >= " + fixed(e.mean_activation, 2), fixed(r.mean_activation),
       r.mean_activation >= e.mean_activation);
-  add("min activation >= " + fixed(e.min_activation, 2), fixed(r.min_activation),
-      r.min_activation >= e.min_activation);
+  if (e.max_sign_changes > 0) {
+    // A polarity loop: the minimum on the arcs between the sign changes (method.md §11.1).
+    const size_t w = static_cast<size_t>(e.sign_change_margin);
+    const bool have = w < r.arc_min_activation.size();
+    add("min activation >= " + fixed(e.min_activation, 2) + " more than " + std::to_string(w) +
+            " sweep points from a sign change",
+        have ? fixed(r.arc_min_activation[w]) : "n/a",
+        have && r.arc_min_activation[w] >= e.min_activation);
+  } else {
+    add("min activation >= " + fixed(e.min_activation, 2), fixed(r.min_activation),
+        r.min_activation >= e.min_activation);
+  }
   for (const auto& name : e.winds) {
     std::string m;
     const bool ok = winds(r.variable(name), periodic, e.agreement, m);
@@ -111,6 +121,12 @@ ExpectationResult check_expectation(const Expectation& e, const InvarianceReport
                              std::to_string(r.negative_polarity) + " negative"
                        : "n/a",
         r.both_polarities);
+  if (e.max_sign_changes > 0)
+    add("<x, g> changes sign at most " + std::to_string(e.max_sign_changes) +
+            " times along the sweep",
+        r.polarity_sign_changes ? std::to_string(*r.polarity_sign_changes) + " sign changes"
+                                : "n/a",
+        r.polarity_sign_changes && *r.polarity_sign_changes <= e.max_sign_changes);
   return out;
 }
 

@@ -297,16 +297,48 @@ void add_winding_matrix(InvarianceReport& r, const std::vector<bool>& periodic) 
   r.winding_matrix = m;
 }
 
-void add_polarity(InvarianceReport& r, const NeuronConfig& n, const at::Tensor& x) {
+// Each sweep point's distance, in points, to the nearest change of sign between adjacent
+// points of a 1-D sweep (the two points either side of a change are 1 from it); K + 1 where
+// there is no change. `loop`: the last point is adjacent to the first.
+std::vector<int> distance_to_sign_change(const std::vector<bool>& positive, bool loop) {
+  const int k = static_cast<int>(positive.size());
+  std::vector<int> distance(k, k + 1);
+  for (int j = 0; j < (loop ? k : k - 1); ++j) {
+    if (positive[j] == positive[(j + 1) % k]) continue;  // no change between j and j + 1
+    for (int i = 0; i < k; ++i) {
+      const int d =
+          loop ? std::min((j - i + k) % k, (i - j - 1 + k) % k) + 1 : (i <= j ? j - i + 1 : i - j);
+      distance[i] = std::min(distance[i], d);
+    }
+  }
+  return distance;
+}
+
+// Polarity counts, and on a 1-D sweep the sign changes of ⟨x, g⟩ and the activation on the
+// arcs between them (method.md §11.1).
+void add_polarity(InvarianceReport& r, const NeuronConfig& n, const at::Tensor& x,
+                  const std::vector<float>& act, const std::vector<bool>& periodic) {
   r.has_polarity = true;
   auto resp = at::matmul(x, gabor_filter(n, n.theta, n.phase).reshape(-1));
-  for (int64_t i = 0; i < x.size(0); ++i) {
-    if (resp[i].item<double>() > 0)
-      ++r.positive_polarity;
-    else
-      ++r.negative_polarity;
-  }
+  std::vector<bool> positive;
+  for (int64_t i = 0; i < x.size(0); ++i) positive.push_back(resp[i].item<double>() > 0);
+  r.positive_polarity = static_cast<int>(std::count(positive.begin(), positive.end(), true));
+  r.negative_polarity = static_cast<int>(positive.size()) - r.positive_polarity;
   r.both_polarities = r.positive_polarity > 0 && r.negative_polarity > 0;
+  if (periodic.size() != 1 || act.size() != positive.size()) return;
+  const std::vector<int> distance = distance_to_sign_change(positive, periodic[0]);
+  const size_t k = positive.size();
+  int changes = 0;
+  for (size_t j = 0; j < (periodic[0] ? k : k - 1); ++j)
+    changes += positive[j] != positive[(j + 1) % k];
+  r.polarity_sign_changes = changes;
+  for (int margin = 0; margin <= kMaxArcMargin; ++margin) {
+    double lowest = INFINITY;
+    for (size_t i = 0; i < k; ++i)
+      if (distance[i] > margin) lowest = std::min<double>(lowest, act[i]);
+    if (std::isinf(lowest)) break;  // no point is that far from a change
+    r.arc_min_activation.push_back(lowest);
+  }
 }
 
 }  // namespace
@@ -340,7 +372,7 @@ InvarianceReport invariance_report(const NeuronConfig& n, const ImageStack& imag
       v.axes.push_back(change_along(v, dims, k, axis, periodic[axis], lifts));
   }
   add_winding_matrix(r, periodic);
-  if (n.type == "gabor-polarity") add_polarity(r, n, x);
+  if (n.type == "gabor-polarity") add_polarity(r, n, x, act, periodic);
   return r;
 }
 
@@ -388,11 +420,15 @@ std::string report_to_json(const InvarianceReport& r, int indent) {
     j["winding_matrix"] = nullptr;
   if (r.has_polarity) {
     const double n = std::max(1, r.positive_polarity + r.negative_polarity);
-    j["polarity"] = {{"both_polarities", r.both_polarities},
-                     {"positive_images", r.positive_polarity},
-                     {"negative_images", r.negative_polarity},
-                     {"positive_fraction", r.positive_polarity / n},
-                     {"negative_fraction", r.negative_polarity / n}};
+    j["polarity"] = {
+        {"both_polarities", r.both_polarities},
+        {"positive_images", r.positive_polarity},
+        {"negative_images", r.negative_polarity},
+        {"positive_fraction", r.positive_polarity / n},
+        {"negative_fraction", r.negative_polarity / n},
+        {"sign_changes", or_null(r.polarity_sign_changes)},
+        {"arc_min_activation",
+         r.polarity_sign_changes ? nlohmann::json(r.arc_min_activation) : nlohmann::json(nullptr)}};
   } else {
     j["polarity"] = nullptr;
   }
@@ -461,6 +497,14 @@ std::vector<std::string> report_to_text(const InvarianceReport& r) {
     const double n = std::max(1, r.positive_polarity + r.negative_polarity);
     lines.push_back("polarity: " + text(r.positive_polarity / n, "%.2f") + " positive, " +
                     text(r.negative_polarity / n, "%.2f") + " negative");
+    if (r.polarity_sign_changes) {
+      // "2 sign changes; min activation beyond 0/1/2/3 points of them: 0.02 0.41 0.93 0.97".
+      std::string arcs;
+      for (size_t w = 0; w < std::min<size_t>(4, r.arc_min_activation.size()); ++w)
+        arcs += " " + text(r.arc_min_activation[w], "%.2f");
+      lines.push_back(std::to_string(*r.polarity_sign_changes) +
+                      " sign changes; min activation beyond 0/1/2/3 points of them:" + arcs);
+    }
   }
   return lines;
 }

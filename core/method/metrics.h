@@ -65,6 +65,13 @@ struct InvarianceReport {
   bool has_polarity = false;
   bool both_polarities = false;
   int positive_polarity = 0, negative_polarity = 0;
+  // A polarity cell on a 1-D sweep (method.md §11.1): how often ⟨x, g⟩ changes sign between
+  // adjacent sweep points (round the loop when the latent is periodic), and the arcs between
+  // the changes: arc_min_activation[w] is the lowest activation over the sweep points more
+  // than w points from every sign change, for w = 0 (the whole sweep) up to
+  // kMaxArcMargin while any point is that far. Empty and unset for other cells and sweeps.
+  std::optional<int> polarity_sign_changes;
+  std::vector<double> arc_min_activation;
 
   const InvariantVariable* variable(const std::string& name) const;
 };

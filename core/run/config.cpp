@@ -316,6 +316,16 @@ void read_expectation(const json& j, const std::string& src, Expectation& e) {
   if (auto c = r.get("range")) e.range = variable_thresholds(*c, src, "expect.range", 100);
   r.number("collapse", e.collapse);
   r.boolean("both_polarities", e.both_polarities);
+  if (auto f = r.get("sign_changes")) {
+    ObjectReader flips(*f, src, "expect.sign_changes");
+    flips.integer("at_most", e.max_sign_changes);
+    flips.integer("margin", e.sign_change_margin);
+    if (e.max_sign_changes < 1)
+      fail(src, "expect.sign_changes.at_most", "expected a positive integer");
+    if (e.sign_change_margin < 0 || e.sign_change_margin > kMaxArcMargin)
+      fail(src, "expect.sign_changes.margin",
+           "expected an integer from 0 to " + std::to_string(kMaxArcMargin));
+  }
 }
 
 }  // namespace
@@ -511,6 +521,8 @@ void validate_expectation(const RunConfig& c, const std::string& src) {
          "expected a positive integer, for a full phase-orientation cell on a torus");
   if (e.both_polarities && c.neuron.type != "gabor-polarity")
     fail(src, "expect.both_polarities", "only a gabor-polarity neuron has polarities");
+  if (e.max_sign_changes > 0 && (c.neuron.type != "gabor-polarity" || c.latent.dims() != 1))
+    fail(src, "expect.sign_changes", "only a gabor-polarity neuron on a 1-D latent has them");
   if (e.collapse > 1) fail(src, "expect.collapse", "expected a correlation up to 1");
 }
 }  // namespace
@@ -656,6 +668,8 @@ json expect_section_json(const Expectation& e) {
   }
   if (e.collapse > -1) j["collapse"] = e.collapse;
   if (e.both_polarities) j["both_polarities"] = true;
+  if (e.max_sign_changes > 0)
+    j["sign_changes"] = {{"at_most", e.max_sign_changes}, {"margin", e.sign_change_margin}};
   return j;
 }
 }  // namespace

@@ -114,6 +114,10 @@ struct MeiConfig {
   double lr = 0.05;
 };
 
+// The widest margin, in sweep points, round a polarity cell's sign change that the metrics
+// report the activation beyond (method.md §11.1) and an expectation may name.
+constexpr int kMaxArcMargin = 10;
+
 // What a run's manifold should show, for a neuron whose invariance is known (README "Config
 // schema", method.md §10, §11): thresholds on the canonical sweep's metrics. Optional: a config
 // without "expect" has no pass or fail.
@@ -131,6 +135,12 @@ struct Expectation {
   std::vector<std::pair<std::string, double>> coverage, range;
   double collapse = -2;  // > -1: the mean pairwise correlation must reach it (simple cells)
   bool both_polarities = false;
+  // A polarity cell on a 1-D latent (method.md §11.1): ⟨x, g⟩ changes sign at most
+  // `max_sign_changes` times along the sweep (> 0 enables), and the minimum activation is
+  // checked on the arcs between the changes, i.e. on the sweep points more than
+  // `sign_change_margin` points from every change, since a continuous loop through both
+  // polarities passes through ⟨x, g⟩ = 0.
+  int max_sign_changes = 0, sign_change_margin = 0;
 };
 
 struct RunConfig {
