@@ -84,8 +84,8 @@ void add_harness_options(CLI::App& app, Options& o) {
                 "render done)")
       ->group(unattended);
   app.add_flag("--stats", o.stats,
-               "print frame-time statistics, the layout, the snapshot's step, a(z) and when the "
-               "first picture was shown at exit")
+               "print frame-time statistics, the layout, the snapshot's step and MEI activation, "
+               "a(z) and when the first picture was shown at exit")
       ->group(unattended);
   app.add_flag("--exit", o.exit, "leave once the picture is final (and --frames are drawn)")
       ->group(unattended);
@@ -538,9 +538,10 @@ class Harness {
                 s.view_rect.w);
     std::printf("plot_rect %.0f %.0f %.0f %.0f\n", s.plot_rect.x, s.plot_rect.y, s.plot_rect.z,
                 s.plot_rect.w);
-    if (s.latest)
+    if (s.latest) {
       std::printf("snapshot step %d state %s\n", s.latest->step, to_string(s.latest->state));
-    else
+      std::printf("mei activation %.9g\n", s.latest->mei_activation);
+    } else
       std::printf("snapshot none\n");
     if (has_view(s) && s.view.has_activation)
       std::printf("activation at z %.4f\n", s.view.activation);
