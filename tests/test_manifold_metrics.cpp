@@ -100,6 +100,66 @@ TEST_CASE("a torus that turns only through orientation mod π (a Klein bottle se
   CHECK(*r.smoothness_min < 0);                      // the seam: φ meets −φ
 }
 
+TEST_CASE("a cylinder cell's torus: phase winds along z0, orientation goes up its π/2 and back") {
+  // θ ∈ [0, π/2) is an interval, so along a loop it can only fold: up to 0.95 of it and back.
+  const RunConfig cyl = load_preset("torus/phase-orientation-cylinder");
+  const NeuronConfig& n = cyl.neuron;
+  auto fold = [](int j) { return 0.95 * (M_PI / 2) * (1 - std::abs(2.0 * j / K - 1)); };
+  const auto r = measure("torus/phase-orientation-cylinder",
+                         gabor_sweep(n, [&](int i, int j) { return std::pair(fold(j), turn(i)); }));
+  const InvariantVariable& phase = *r.variable("phase");
+  CHECK(*phase.axes[0].winding == 1);
+  CHECK(*phase.axes[0].agreement == 1.0);
+  CHECK(*phase.axes[1].winding == 0);
+  const InvariantVariable& o = *r.variable("orientation");
+  CHECK_FALSE(o.circular);
+  CHECK_FALSE(o.axes[1].winding);  // an interval never winds
+  CHECK_FALSE(o.axes[1].agreement);
+  // The energy's argmax reads a drawn θ back to within a few degrees (a broadband filter on 30
+  // pixels), so the interval's range is 0.95 give or take 0.05.
+  CHECK(o.axes[1].range == doctest::Approx(0.95).epsilon(0.06));
+  CHECK(o.axes[1].monotonicity < 0.1);  // up and back: almost no net change
+  CHECK(o.axes[0].range == doctest::Approx(0).epsilon(1e-6));
+  REQUIRE(r.winding_matrix);
+  CHECK(r.winding_matrix->rows == std::vector<std::vector<int>>{{1}, {0}});
+  CHECK(*r.smoothness_min > 0.8);
+  CHECK(check_expectation(cyl.expect, r, cyl.latent.periodic).pass());
+  // Phase winding backwards in the last 8 columns: 60 % of the loops agree, a tear, no pass.
+  const auto torn = measure("torus/phase-orientation-cylinder", gabor_sweep(n, [&](int i, int j) {
+                              return std::pair(fold(j), j < 12 ? turn(i) : -turn(i));
+                            }));
+  CHECK(*torn.variable("phase")->axes[0].agreement == doctest::Approx(0.6));
+  CHECK(*torn.smoothness_min < 0);
+  const ExpectationResult fail = check_expectation(cyl.expect, torn, cyl.latent.periodic);
+  CHECK_FALSE(fail.pass());
+  CHECK(
+      fail.failures() ==
+      "phase winds along a periodic axis (axis 0: 1 in 0.60 of loops, axis 1: 0 in 1.00 of loops)");
+}
+
+TEST_CASE("the full cell's Klein-bottle trap: rows half-turn θ at an even phase, and close") {
+  // g(θ + π, π) = g(θ, π): a row that turns an even-phase bar by half a turn is a smooth closed
+  // loop of images, yet it closes in (θ, φ) only with φ negated, so it has no winding; a band of
+  // dark bars above a band of light ones covers orientation mod π but no phase.
+  const RunConfig full = load_preset("torus/phase-orientation-full");
+  const auto r = measure("torus/phase-orientation-full", gabor_sweep(full.neuron, [](int i, int j) {
+                           return std::pair(turn(j) / 2, i < 12 ? M_PI : 0.0);
+                         }));
+  const AxisChange& rows = r.variable("orientation")->axes[1];
+  CHECK_FALSE(rows.winding);
+  CHECK(*rows.agreement == 0);
+  CHECK(*r.variable("orientation")->axes[0].winding == 0);
+  CHECK(r.variable("orientation")->coverage == doctest::Approx(20.0 / 36));
+  REQUIRE(r.winding_matrix);
+  CHECK(r.winding_matrix->rows[0][1] == 0);
+  CHECK(r.winding_matrix->rows[1][1] == 0);
+  CHECK(*r.winding_matrix->determinant == 0);
+  CHECK(*r.smoothness_min == doctest::Approx(-1).epsilon(1e-6));  // the two bands meet
+  const ExpectationResult trap = check_expectation(full.expect, r, full.latent.periodic);
+  CHECK_FALSE(trap.pass());
+  CHECK(trap.failures().find("|det| of the winding matrix = 1 (det 0)") != std::string::npos);
+}
+
 TEST_CASE("a torn torus: half the loops wind the phase one way, half the other") {
   const NeuronConfig n = load_preset("torus/complex").neuron;
   const auto r = measure("torus/complex", gabor_sweep(n, [&](int i, int j) {
