@@ -211,7 +211,9 @@ TEST_CASE("a diverging update is undone: the kept state is the last one with a f
   // Back at the start: the same weights as a trainer that never stepped, and a finite sweep.
   CHECK(t.snapshot(false)->cppn.layers[2].weight ==
         untouched.snapshot(false)->cppn.layers[2].weight);
-  for (float a : t.snapshot(true)->sweep_activations) CHECK(std::isfinite(a));
+  // The snapshot is held: a range-for over a member of a temporary would read freed memory.
+  const SnapshotPtr kept = t.snapshot(true);
+  for (float a : kept->sweep_activations) CHECK(std::isfinite(a));
   // Stepping again replays the same first step exactly, then fails the same way.
   const StepResult again = t.step();
   REQUIRE(again.ok);
