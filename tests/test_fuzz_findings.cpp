@@ -1,6 +1,6 @@
-// Inputs found by fuzzing the parsers (tests/fuzz; their seed folders replay them under the
-// fuzzer too). Each was undefined behaviour, a message without the file, or a message broken
-// over lines; each is now refused with one line naming the file and the field.
+// Inputs found by fuzzing the parsers (tests/fuzz; their seed folders in tests/data/fuzz replay
+// them under the fuzzer too). Each was undefined behaviour, a message without the file, or a
+// message broken over lines; each is now refused with one line naming the file and the field.
 #include <doctest/doctest.h>
 
 #include <limits>

@@ -10,7 +10,7 @@ import zipfile
 
 import torch
 
-here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "state_dict")
+here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "fuzz", "state_dict")
 
 
 def saved(obj):

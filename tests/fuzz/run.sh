@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (-DINVEX_FUZZ=ON, clang-14) in build-fuzz/ and runs each for a
-# fixed time from its seed corpus (tests/fuzz/<target>/, plus the presets, the tour and the
+# fixed time from its seed corpus (tests/data/fuzz/<target>/, plus the presets, the tour and the
 # format-1 run file the repository already holds). A crash, a sanitizer report, a hang of more
 # than 10 s or a broken property fails the script; the input is saved as
 # build-fuzz/findings/<target>/crash-* (add it to the target's seed folder once fixed, so it
@@ -53,7 +53,7 @@ for t in "${targets[@]}"; do
   # shellcheck disable=SC2046
   if ! TMPDIR="$work" "$build/tests/fuzz/fuzz_$t" -max_total_time="$seconds" -timeout=10 \
     -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 "${dict[@]}" \
-    -artifact_prefix="$build/findings/$t/" "$work/$t" "tests/fuzz/$t" $(extra_seeds "$t") \
+    -artifact_prefix="$build/findings/$t/" "$work/$t" "tests/data/fuzz/$t" $(extra_seeds "$t") \
     >"$work/$t.log" 2>&1; then
     status=1
     grep -E "ERROR|violated|runtime error|SUMMARY" "$work/$t.log" | head -5
