@@ -201,6 +201,7 @@ TEST_CASE("an expected outcome round-trips, and its mistakes are named") {
   c.expect.min_activation = 0.8;
   c.expect.winds = {"phase"};
   c.expect.winds_any = {"phase", "orientation"};
+  c.expect.winds_mod_pi = {"orientation"};
   c.expect.agreement = 0.75;
   c.expect.winding_determinant = 1;
   c.expect.coverage = {{"orientation", 0.5}};
@@ -212,6 +213,7 @@ TEST_CASE("an expected outcome round-trips, and its mistakes are named") {
   CHECK(d.min_activation == 0.8);
   CHECK(d.winds == c.expect.winds);
   CHECK(d.winds_any == c.expect.winds_any);
+  CHECK(d.winds_mod_pi == std::vector<std::string>{"orientation"});
   CHECK(d.agreement == 0.75);
   CHECK(d.winding_determinant == 1);
   CHECK(d.coverage == c.expect.coverage);
@@ -230,6 +232,11 @@ TEST_CASE("an expected outcome round-trips, and its mistakes are named") {
                  "expect.both_polarities: only a gabor-polarity neuron"));
   CHECK(contains(error_of("{\"expect\": {\"winding_determinant\": 1}}"),
                  "expect.winding_determinant"));
+  // Only the full cell's orientation passes through the orientations mod π.
+  CHECK(
+      contains(error_of("{\"expect\": {\"winds_mod_pi\": [\"phase\"]}}"),
+               "expect.winds_mod_pi: expected [\"orientation\"], for a full phase-orientation cell "
+               "on a periodic latent"));
   CHECK(contains(error_of("{\"latent\": {\"periodic\": [false]}, \"expect\": {\"winds\": "
                           "[\"phase\"]}}"),
                  "expect.winds: winding needs a periodic latent axis"));

@@ -51,6 +51,21 @@ bool winds(const InvariantVariable* v, const std::vector<bool>& periodic, double
   return any;
 }
 
+// Whether the full cell's orientation passes once through all its orientations mod π along
+// some periodic axis in at least `agreement` of the loops (method.md §11.3).
+bool winds_mod_pi(const InvariantVariable* v, double agreement, std::string& measured) {
+  bool any = false;
+  for (const auto& a : v ? v->axes : std::vector<AxisChange>{}) {
+    if (!a.mod_pi_winding) continue;
+    measured += (measured.empty() ? "" : ", ") + std::string("axis ") + std::to_string(a.axis) +
+                ": " + std::to_string(*a.mod_pi_winding) + " in " +
+                fixed(a.mod_pi_agreement.value_or(0), 2) + " of loops";
+    any = any || (std::abs(*a.mod_pi_winding) == 1 && *a.mod_pi_agreement >= agreement);
+  }
+  if (measured.empty()) measured = "n/a";
+  return any;
+}
+
 // The largest median range of `v` over the latent axes (turns, or fraction of an interval).
 double widest_range(const InvariantVariable* v) {
   double best = NAN;
@@ -96,6 +111,11 @@ ExpectationResult check_expectation(const Expectation& e, const InvarianceReport
       all += (all.empty() ? "" : "; ") + name + ": " + m;
     }
     add(names + " winds along a periodic axis", all, ok);
+  }
+  for (const auto& name : e.winds_mod_pi) {
+    std::string m;
+    const bool ok = winds_mod_pi(r.variable(name), e.agreement, m);
+    add(name + " mod π winds once along a periodic axis", m, ok);
   }
   if (e.winding_determinant > 0) {
     const bool have = r.winding_matrix && r.winding_matrix->determinant;

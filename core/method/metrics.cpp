@@ -217,13 +217,24 @@ std::vector<float> line_values(const InvariantVariable& v, const std::vector<int
   return out;
 }
 
+// The winding most loops agree on and their number; on a tie, the one nearest 0.
+std::optional<std::pair<int, int>> modal(const std::map<int, int>& windings) {
+  if (windings.empty()) return std::nullopt;
+  auto best = windings.begin();
+  for (auto it = windings.begin(); it != windings.end(); ++it)
+    if (it->second > best->second ||
+        (it->second == best->second && std::abs(it->first) < std::abs(best->first)))
+      best = it;
+  return *best;
+}
+
 AxisChange change_along(const InvariantVariable& v, int dims, int k, int axis, bool periodic,
                         const std::vector<LineLift>& lifts) {
   AxisChange a;
   a.axis = axis;
   a.periodic = periodic;
   std::vector<double> ranges, monotonic;
-  std::map<int, int> windings;
+  std::map<int, int> windings, mod_pi;
   const auto lines = lines_along(dims, k, axis);
   for (size_t l = 0; l < lines.size(); ++l) {
     a.lines++;
@@ -240,19 +251,19 @@ AxisChange change_along(const InvariantVariable& v, int dims, int k, int axis, b
     monotonic.push_back(path > 0 ? std::abs(pos) / path : 0);
     if (periodic && v.circular && lifts[l].closes)
       windings[static_cast<int>(std::lround(winding_number(angles)))]++;
+    if (periodic && v.half_turns)
+      mod_pi[static_cast<int>(std::lround(2 * half_turn_winding(angles)))]++;
   }
   a.range = median(ranges);
   a.monotonicity = median(monotonic);
   if (periodic && v.circular) a.agreement = 0.0;
-  if (!windings.empty()) {
-    // The value most loops agree on; on a tie, the one nearest 0 (std::map orders by value).
-    auto best = windings.begin();
-    for (auto it = windings.begin(); it != windings.end(); ++it)
-      if (it->second > best->second ||
-          (it->second == best->second && std::abs(it->first) < std::abs(best->first)))
-        best = it;
+  if (const auto best = modal(windings)) {
     a.winding = best->first;
     a.agreement = static_cast<double>(best->second) / a.lines;
+  }
+  if (const auto best = modal(mod_pi)) {
+    a.mod_pi_winding = best->first;
+    a.mod_pi_agreement = static_cast<double>(best->second) / a.lines;
   }
   return a;
 }
@@ -284,12 +295,14 @@ void add_winding_matrix(InvarianceReport& r, const std::vector<bool>& periodic) 
   if (periodic.size() != 2 || !periodic[0] || !periodic[1]) return;
   WindingMatrix m;
   for (const auto& v : r.variables)
-    if (v.circular) m.columns.push_back(v.name);
+    if (v.circular) m.columns.push_back(v.half_turns ? v.name + " mod π" : v.name);
   if (m.columns.empty()) return;
   for (int axis = 0; axis < 2; ++axis) {
     std::vector<int> row;
     for (const auto& v : r.variables)
-      if (v.circular) row.push_back(v.axes[axis].winding.value_or(0));
+      if (v.circular)
+        row.push_back(v.half_turns ? v.axes[axis].mod_pi_winding.value_or(0)
+                                   : v.axes[axis].winding.value_or(0));
     m.rows.push_back(row);
   }
   if (m.columns.size() == 2)
@@ -389,6 +402,8 @@ nlohmann::json variable_json(const InvariantVariable& v) {
                     {"periodic", a.periodic},
                     {"winding", or_null(a.winding)},
                     {"agreement", or_null(a.agreement)},
+                    {"mod_pi_winding", or_null(a.mod_pi_winding)},
+                    {"mod_pi_agreement", or_null(a.mod_pi_agreement)},
                     {"lines", a.lines},
                     {"range", a.range},
                     {"monotonicity", a.monotonicity}});
@@ -468,7 +483,10 @@ std::string variable_text(const InvariantVariable& v) {
     if (a.periodic && v.circular)
       out += " winds " + (a.winding ? std::to_string(*a.winding) : std::string("n/a")) + " (" +
              text(a.agreement.value_or(0) * 100, "%.0f") + "% of loops)";
-    else
+    if (a.mod_pi_winding)
+      out += ", mod π " + std::to_string(*a.mod_pi_winding) + " (" +
+             text(a.mod_pi_agreement.value_or(0) * 100, "%.0f") + "%)";
+    if (!(a.periodic && v.circular))
       out += " range " + text(a.range, "%.2f") + ", monotonicity " + text(a.monotonicity, "%.2f");
   }
   return out;

@@ -22,6 +22,10 @@ struct AxisChange {
   // no loop has one, `winding` is empty and `agreement` 0.
   std::optional<int> winding;
   std::optional<double> agreement;
+  // The full phase-orientation cell's orientation on a periodic axis: the same for the turns of
+  // 2θ (passes through all the orientations mod π), which every loop of images has.
+  std::optional<int> mod_pi_winding;
+  std::optional<double> mod_pi_agreement;
   int lines = 0;
   // Every axis, the median over lines: the range the variable covers (turns of the circle, or
   // the fraction of its interval) and how monotonically it changes (|net change| / path length,
@@ -47,6 +51,9 @@ struct InvariantVariable {
 };
 
 // The winding of every circular variable along every axis of a torus latent (method.md §11.2).
+// The full phase-orientation cell's orientation is counted mod π (column "orientation mod π",
+// the turns of 2θ), since its images form a Klein bottle that a torus cannot wind once round
+// in θ and φ without drawing every image twice (method.md §11.3).
 struct WindingMatrix {
   std::vector<std::string> columns;  // the circular variables
   // One per latent axis: the modal winding per column (0 where no loop has a winding).

@@ -310,6 +310,8 @@ void read_expectation(const json& j, const std::string& src, Expectation& e) {
   r.number("min_activation", e.min_activation);
   if (auto w = r.get("winds")) e.winds = variable_list(*w, src, "expect.winds");
   if (auto w = r.get("winds_any")) e.winds_any = variable_list(*w, src, "expect.winds_any");
+  if (auto w = r.get("winds_mod_pi"))
+    e.winds_mod_pi = variable_list(*w, src, "expect.winds_mod_pi");
   r.number("agreement", e.agreement);
   r.integer("winding_determinant", e.winding_determinant);
   if (auto c = r.get("coverage")) e.coverage = variable_thresholds(*c, src, "expect.coverage", 1);
@@ -515,6 +517,12 @@ void validate_expectation(const RunConfig& c, const std::string& src) {
   if (!(e.agreement >= 0 && e.agreement <= 1))
     fail(src, "expect.agreement", "expected a fraction from 0 to 1");
   const bool torus = c.latent.dims() == 2 && c.latent.periodic[0] && c.latent.periodic[1];
+  const bool full_cell = c.neuron.type == "gabor-phase-orientation" &&
+                         std::abs(c.neuron.theta_range - 2 * M_PI) <= 1e-6;
+  for (auto& v : e.winds_mod_pi)
+    if (v != "orientation" || !full_cell || !periodic)
+      fail(src, "expect.winds_mod_pi",
+           "expected [\"orientation\"], for a full phase-orientation cell on a periodic latent");
   if (e.winding_determinant != 0 && (!torus || has.size() != 2 || e.winding_determinant < 0 ||
                                      std::abs(c.neuron.theta_range - 2 * M_PI) > 1e-6))
     fail(src, "expect.winding_determinant",
@@ -658,7 +666,9 @@ json expect_section_json(const Expectation& e) {
   json j = {{"mean_activation", e.mean_activation}, {"min_activation", e.min_activation}};
   if (!e.winds.empty()) j["winds"] = e.winds;
   if (!e.winds_any.empty()) j["winds_any"] = e.winds_any;
-  if (!e.winds.empty() || !e.winds_any.empty()) j["agreement"] = e.agreement;
+  if (!e.winds_mod_pi.empty()) j["winds_mod_pi"] = e.winds_mod_pi;
+  if (!e.winds.empty() || !e.winds_any.empty() || !e.winds_mod_pi.empty())
+    j["agreement"] = e.agreement;
   if (e.winding_determinant > 0) j["winding_determinant"] = e.winding_determinant;
   for (auto* list : {&e.coverage, &e.range}) {
     if (list->empty()) continue;

@@ -128,6 +128,10 @@ struct Expectation {
   // 1-D loop |winding| >= ½ (a whole turn, or the half turn of θ of the full cell), on a torus
   // a modal |winding| >= 1 with at least `agreement` of the loops agreeing.
   std::vector<std::string> winds, winds_any;
+  // The full phase-orientation cell's orientation: along some periodic axis the modal number of
+  // passes through all the orientations mod π (turns of 2θ) is ±1, in at least `agreement` of
+  // the loops (method.md §11.3).
+  std::vector<std::string> winds_mod_pi;
   double agreement = 0.9;
   int winding_determinant = 0;  // > 0: |det| of the torus winding matrix must equal it
   // Per variable, the least coverage and the least range (turns, along the axis that moves it
