@@ -10,7 +10,9 @@ pid=""
 trap '[[ -n $pid ]] && kill -KILL "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
 source "$(dirname "$0")/lib/expect.bash"
 kills_wanted=20
-time_limit=240  # seconds for the kill loop: past it, the run is let finish
+# Seconds for the kill loop: past it, the run is let finish. Sanitizer builds start and train
+# several times slower, so tests/sanitizers/run.sh scales it with INVEX_TEST_TIME_SCALE.
+time_limit=$((240 * ${INVEX_TEST_TIME_SCALE:-1}))
 
 # circle/complex on a short schedule (2 λ phases × 4 epochs × 50 steps = 400 steps), the MEI
 # given so no run spends its life searching for it.

@@ -20,6 +20,8 @@ case "$mode" in
     export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:detect_stack_use_after_return=0"
     export LSAN_OPTIONS="suppressions=$here/lsan.supp:print_suppressions=0"
     export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:suppressions=$here/ubsan.supp"
+    # Instrumented runs are several times slower: tests with a time bound scale it.
+    export INVEX_TEST_TIME_SCALE=3
     default_tests=()
     ;;
   thread)
