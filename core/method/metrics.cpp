@@ -484,7 +484,7 @@ std::string variable_text(const InvariantVariable& v) {
       out += " winds " + (a.winding ? std::to_string(*a.winding) : std::string("n/a")) + " (" +
              text(a.agreement.value_or(0) * 100, "%.0f") + "% of loops)";
     if (a.mod_pi_winding)
-      out += ", mod π " + std::to_string(*a.mod_pi_winding) + " (" +
+      out += ", mod pi " + std::to_string(*a.mod_pi_winding) + " (" +
              text(a.mod_pi_agreement.value_or(0) * 100, "%.0f") + "%)";
     if (!(a.periodic && v.circular))
       out += " range " + text(a.range, "%.2f") + ", monotonicity " + text(a.monotonicity, "%.2f");
