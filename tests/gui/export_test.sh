@@ -6,12 +6,13 @@
 # exit status 1 without leaving the app hanging.
 # usage: export_test.sh INVEX OUTDIR
 set -euo pipefail
+source "$(dirname "$0")/lib/xvfb.bash"
 invex=$1 out=$2
 mkdir -p "$out"
 exp=$out/export
 rm -rf "$exp" "$out/file"
 fail() { echo "FAIL: $*"; exit 1; }
-gui() { xvfb-run -a -s "-screen 0 1280x800x24" "$invex" gui "$@"; }
+gui() { in_xvfb "$invex" gui "$@"; }
 
 gui --preset circle/complex --train-steps 10 --frames 10 --export "$exp" \
   --screenshot "$out/export.png" --exit | tee "$out/export.log"

@@ -5,12 +5,13 @@
 # to the same directory is untouched.
 # usage: faults_test.sh INVEX OUTDIR
 set -uo pipefail
+source "$(dirname "$0")/lib/xvfb.bash"
 invex=$1 out=$2
 full="No space left on device"
 rm -rf "$out"
 mkdir -p "$out"
 fail() { echo "FAIL: $*"; exit 1; }
-gui() { xvfb-run -a -s "-screen 0 1280x800x24" "$invex" gui "$@"; }
+gui() { in_xvfb "$invex" gui "$@"; }
 
 gui --preset circle/complex --train-steps 2 --save-run "$out/run" --exit >"$out/good.log" 2>&1 ||
   fail "the first save: $(tail -3 "$out/good.log")"

@@ -7,6 +7,7 @@
 # model files).
 # usage: macaque_test.sh INVEX SOURCE_DIR OUTDIR
 set -euo pipefail
+source "$(dirname "$0")/lib/xvfb.bash"
 invex=$1 src=$2 out=$3
 fail() { echo "FAIL: $*"; exit 1; }
 
@@ -22,7 +23,7 @@ run=$out/run exp=$out/export again=$out/render
 rm -rf "$run" "$exp" "$again"
 steps=3
 
-xvfb-run -a -s "-screen 0 1280x800x24" "$invex" gui --preset macaque/cell-A --models "$models" \
+in_xvfb "$invex" gui --preset macaque/cell-A --models "$models" \
   --threads 1 --train-steps $steps --frames 10 --save-run "$run" --export "$exp" --stats --exit |
   tee "$out/gui.log"
 step=$(awk '/^snapshot step/ {print $3}' "$out/gui.log")

@@ -3,12 +3,13 @@
 # the same activation at z (same frozen CPPN, same neuron, same MEI).
 # usage: saved_run_test.sh INVEX CHECKER OUTDIR
 set -euo pipefail
+source "$(dirname "$0")/lib/xvfb.bash"
 invex=$1 checker=$2 out=$3
 mkdir -p "$out"
 run=$out/saved_run
 rm -rf "$run"
 fail() { echo "FAIL: $*"; exit 1; }
-gui() { xvfb-run -a -s "-screen 0 1280x800x24" "$invex" gui "$@"; }
+gui() { in_xvfb "$invex" gui "$@"; }
 
 gui --preset circle/complex --train-steps 10 --frames 10 --save-run "$run" --stats --exit |
   tee "$out/save.log"

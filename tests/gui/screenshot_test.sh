@@ -8,6 +8,7 @@
 # reported as a warning instead, unless INVEX_GUI_STRICT=1.
 # usage: screenshot_test.sh INVEX CHECKER OUTDIR
 set -euo pipefail
+source "$(dirname "$0")/lib/xvfb.bash"
 invex=$1 checker=$2 out=$3
 budget=${INVEX_GUI_P99_MS:-33}
 steps=50
@@ -19,7 +20,7 @@ rm -f "$png" "$log"
 busy_jiffies() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
 start_busy=$(busy_jiffies)
 start_ns=$(date +%s%N)
-xvfb-run -a -s "-screen 0 1280x800x24" "$invex" gui --preset circle/complex \
+in_xvfb "$invex" gui --preset circle/complex \
   --train-steps $steps --frames 60 --screenshot "$png" --stats --exit | tee "$log"
 elapsed=$(( ($(date +%s%N) - start_ns) / 1000000 ))
 # CPU seconds of everything on the machine minus ours (the children of this shell).

@@ -5,12 +5,13 @@
 # are held to the CPU's by gui_shader_parity.)
 # usage: shader_window_test.sh INVEX CHECKER OUTDIR
 set -euo pipefail
+source "$(dirname "$0")/lib/xvfb.bash"
 invex=$1 checker=$2 out=$3
 mkdir -p "$out"
 png=$out/shader_window.png
 log=$out/shader_window.log
 rm -f "$png" "$log"
-INVEX_RENDER_PATH=shader xvfb-run -a -s "-screen 0 1280x800x24" "$invex" gui \
+INVEX_RENDER_PATH=shader in_xvfb "$invex" gui \
   --preset circle/complex --train-steps 30 --frames 20 --zoom 0.5 --screenshot "$png" --stats \
   --exit 2>&1 | tee "$log"
 

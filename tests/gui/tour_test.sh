@@ -8,10 +8,11 @@
 # file) is one line and exit 2.
 # usage: tour_test.sh INVEX CHECKER SOURCE_DIR OUTDIR
 set -euo pipefail
+source "$(dirname "$0")/lib/xvfb.bash"
 invex=$1 checker=$2 src=$3 out=$4
 mkdir -p "$out"
 fail() { echo "FAIL: $*"; exit 1; }
-x() { xvfb-run -a -s "-screen 0 1280x800x24" "$invex" "$@"; }
+x() { in_xvfb "$invex" "$@"; }
 field() { awk -v k="$1" 'index($0, k) == 1 {print substr($0, length(k) + 2)}' "$2"; }
 
 # The presets of the shipped tour, in order.

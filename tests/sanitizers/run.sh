@@ -12,6 +12,16 @@ mode="${1:?usage: tests/sanitizers/run.sh address|thread [ctest args...]}"
 shift
 here=$PWD/tests/sanitizers
 
+# The software GL driver Xvfb's GLX loads (Debian's libgl1-mesa-dri).
+mesa_driver() {
+  local d
+  for d in /usr/lib/*/dri/swrast_dri.so /usr/lib/dri/swrast_dri.so; do
+    [[ -e $d ]] && { echo "$d"; return; }
+  done
+  echo "tests/sanitizers/run.sh: Mesa's swrast_dri.so not found (apt install libgl1-mesa-dri)" >&2
+  exit 2
+}
+
 case "$mode" in
   address)
     build=build-asan
@@ -22,6 +32,10 @@ case "$mode" in
     export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:suppressions=$here/ubsan.supp"
     # Instrumented runs are several times slower: tests with a time bound scale it.
     export INVEX_TEST_TIME_SCALE=3
+    # The GUI tests keep Mesa's GL driver loaded until exit (tests/gui/lib/xvfb.bash says why);
+    # the ASan runtime must come first among preloaded libraries.
+    driver=$(mesa_driver)
+    export INVEX_TEST_GUI_PRELOAD="$(gcc -print-file-name=libasan.so) $driver"
     default_tests=()
     ;;
   thread)
