@@ -49,7 +49,7 @@ TEST_CASE("every preset of method.md §10 loads and validates") {
   CHECK(t.latent.periodic == std::vector<bool>{true, true});
   CHECK(t.neighbour_radius() == 2);
   CHECK(t.training.epochs_per_reg == 120);
-  CHECK(t.training.seed == 1);
+  CHECK(t.training.seed == 4);  // the reference's is 1 (method.md §10 says why not here)
   auto s = load_preset("sheet/phase-orientation-cylinder");
   CHECK(s.neuron.theta_range == doctest::Approx(M_PI / 2));
   CHECK(s.latent.periodic == std::vector<bool>{false, false});
