@@ -55,7 +55,11 @@ bool winds(const InvariantVariable* v, const std::vector<bool>& periodic, double
 // some periodic axis in at least `agreement` of the loops (method.md §11.3).
 bool winds_mod_pi(const InvariantVariable* v, double agreement, std::string& measured) {
   bool any = false;
-  for (const auto& a : v ? v->axes : std::vector<AxisChange>{}) {
+  if (!v) {
+    measured = "n/a";
+    return false;
+  }
+  for (const auto& a : v->axes) {
     if (!a.mod_pi_winding) continue;
     measured += (measured.empty() ? "" : ", ") + std::string("axis ") + std::to_string(a.axis) +
                 ": " + std::to_string(*a.mod_pi_winding) + " in " +

@@ -180,6 +180,7 @@ double half_turn_winding(const std::vector<float>& theta) {
 struct LineLift {
   bool closes = true;
   std::vector<bool> flip;
+  double half_turns = 0;  // the loop's turns of θ counted on 2θ (half_turn_winding)
 };
 
 std::vector<LineLift> lift_lines(const std::vector<InvariantVariable>& vars, int dims, int k,
@@ -198,8 +199,8 @@ std::vector<LineLift> lift_lines(const std::vector<InvariantVariable>& vars, int
         prev = v.values[i] + (flip ? M_PI : 0);
         theta.push_back(static_cast<float>(prev));
       }
-      const double w = half_turn_winding(theta);
-      lifts[l].closes = std::abs(w - std::round(w)) < 0.25;
+      lifts[l].half_turns = half_turn_winding(theta);
+      lifts[l].closes = std::abs(lifts[l].half_turns - std::round(lifts[l].half_turns)) < 0.25;
     }
   }
   return lifts;
@@ -251,8 +252,7 @@ AxisChange change_along(const InvariantVariable& v, int dims, int k, int axis, b
     monotonic.push_back(path > 0 ? std::abs(pos) / path : 0);
     if (periodic && v.circular && lifts[l].closes)
       windings[static_cast<int>(std::lround(winding_number(angles)))]++;
-    if (periodic && v.half_turns)
-      mod_pi[static_cast<int>(std::lround(2 * half_turn_winding(angles)))]++;
+    if (periodic && v.half_turns) mod_pi[static_cast<int>(std::lround(2 * lifts[l].half_turns))]++;
   }
   a.range = median(ranges);
   a.monotonicity = median(monotonic);
@@ -480,14 +480,15 @@ std::string variable_text(const InvariantVariable& v) {
   if (v.loop_winding) return out + ", loop winding " + text(v.loop_winding, "%.2f");
   for (const auto& a : v.axes) {
     out += "; z" + std::to_string(a.axis);
-    if (a.periodic && v.circular)
+    if (a.periodic && v.circular) {
       out += " winds " + (a.winding ? std::to_string(*a.winding) : std::string("n/a")) + " (" +
              text(a.agreement.value_or(0) * 100, "%.0f") + "% of loops)";
-    if (a.mod_pi_winding)
-      out += ", mod pi " + std::to_string(*a.mod_pi_winding) + " (" +
-             text(a.mod_pi_agreement.value_or(0) * 100, "%.0f") + "%)";
-    if (!(a.periodic && v.circular))
+      if (a.mod_pi_winding)
+        out += ", mod pi " + std::to_string(*a.mod_pi_winding) + " (" +
+               text(a.mod_pi_agreement.value_or(0) * 100, "%.0f") + "%)";
+    } else {
       out += " range " + text(a.range, "%.2f") + ", monotonicity " + text(a.monotonicity, "%.2f");
+    }
   }
   return out;
 }
