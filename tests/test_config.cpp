@@ -206,6 +206,7 @@ TEST_CASE("an expected outcome round-trips, and its mistakes are named") {
   c.expect.winding_determinant = 1;
   c.expect.coverage = {{"orientation", 0.5}};
   c.expect.range = {{"phase", 0.25}};
+  c.expect.smoothness_min = 0.4;
   validate(c, "round-trip");
   const Expectation d = parse_config(config_to_json(c), "round-trip").expect;
   CHECK(d.enabled);
@@ -218,7 +219,9 @@ TEST_CASE("an expected outcome round-trips, and its mistakes are named") {
   CHECK(d.winding_determinant == 1);
   CHECK(d.coverage == c.expect.coverage);
   CHECK(d.range == c.expect.range);
+  CHECK(d.smoothness_min == 0.4);
   CHECK_FALSE(parse_config("{}", "none").expect.enabled);  // optional
+  CHECK(parse_config("{\"expect\": {}}", "none").expect.smoothness_min < -1);  // not checked
 
   CHECK(contains(error_of("{\"expect\": {\"colapse\": 0.9}}"), "expect.colapse: unknown field"));
   CHECK(contains(error_of("{\"expect\": {\"winds\": [\"colour\"]}}"),
@@ -228,6 +231,8 @@ TEST_CASE("an expected outcome round-trips, and its mistakes are named") {
                  "expect.winds: a gabor-complex neuron has no measured orientation"));
   CHECK(contains(error_of("{\"expect\": {\"coverage\": {\"phase\": 2}}}"),
                  "expect.coverage.phase: expected a number from 0 to 1"));
+  CHECK(contains(error_of("{\"expect\": {\"smoothness_min\": 1.5}}"),
+                 "expect.smoothness_min: expected a correlation up to 1"));
   CHECK(contains(error_of("{\"expect\": {\"both_polarities\": true}}"),
                  "expect.both_polarities: only a gabor-polarity neuron"));
   CHECK(contains(error_of("{\"expect\": {\"winding_determinant\": 1}}"),

@@ -216,6 +216,31 @@ TEST_CASE("a torn torus: half the loops wind the phase one way, half the other")
   CHECK_FALSE(r.winding_matrix->determinant);
 }
 
+TEST_CASE("a torus whose phase winds in every loop but jumps along z1 fails only smoothness") {
+  // torus/complex expects phase to wind along one axis and the map to have no tear. Here every
+  // column winds the phase once down z0 and every row keeps it, except that columns 5 to 14
+  // are shifted by 0.9π: two tears, each between images whose correlation is about
+  // cos(0.9π) = −0.951.
+  const RunConfig c = load_preset("torus/complex");
+  const NeuronConfig& n = c.neuron;
+  REQUIRE(c.expect.smoothness_min == 0.5);
+  const auto exact = measure(
+      "torus/complex", gabor_sweep(n, [&](int i, int) { return std::pair(n.theta, turn(i)); }));
+  CHECK(check_expectation(c.expect, exact, c.latent.periodic).pass());
+  CHECK(*exact.smoothness_min == doctest::Approx(std::cos(2 * M_PI / K)).epsilon(0.02));
+  const auto torn =
+      measure("torus/complex", gabor_sweep(n, [&](int i, int j) {
+                return std::pair(n.theta, turn(i) + (j >= 5 && j < 15 ? 0.9 * M_PI : 0));
+              }));
+  CHECK(*torn.variable("phase")->axes[0].agreement == 1.0);
+  CHECK(*torn.variable("phase")->axes[1].winding == 0);
+  CHECK(*torn.smoothness_min == doctest::Approx(std::cos(0.9 * M_PI)).epsilon(0.02));
+  const ExpectationResult r = check_expectation(c.expect, torn, c.latent.periodic);
+  CHECK_FALSE(r.pass());
+  CHECK(r.failures().rfind("worst neighbour correlation >= 0.50 (-0.9", 0) == 0);
+  CHECK(r.failures().find("; ") == std::string::npos);  // the only check that fails
+}
+
 TEST_CASE("a collapsed torus of a simple cell is one image: collapse 1, no variables") {
   const NeuronConfig n = load_preset("torus/simple").neuron;
   std::vector<at::Tensor> images;

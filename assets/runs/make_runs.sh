@@ -8,8 +8,9 @@
 # Each preset trains with its own seed on a shorter schedule than its own: 10 epochs per λ
 # (at most 2,000 steps), ending early at the first epoch whose canonical sweep has mean
 # normalised activation >= 0.95 and minimum >= 0.9 (method.md §6, the stop rule). Training and
-# the MEI are deterministic whatever the number of threads, so a rerun writes the same bytes
-# (check with `git status` or cmp). Trainings run one at a time at a low priority.
+# the MEI are deterministic whatever the number of threads, so a rerun on the same machine
+# writes the same bytes (check with `git status` or cmp); another processor's OpenBLAS kernel
+# can change the last bits (method.md §12.6). Trainings run one at a time at a low priority.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 invex="${1:-$root/build/app/invex}"

@@ -139,6 +139,10 @@ ExpectationResult check_expectation(const Expectation& e, const InvarianceReport
   if (e.collapse > -1)
     add("collapse (mean pairwise correlation) >= " + fixed(e.collapse, 2),
         r.collapse ? fixed(*r.collapse) : "n/a", r.collapse && *r.collapse >= e.collapse);
+  if (e.smoothness_min > -1)
+    add("worst neighbour correlation >= " + fixed(e.smoothness_min, 2),
+        r.smoothness_min ? fixed(*r.smoothness_min) : "n/a",
+        r.smoothness_min && *r.smoothness_min >= e.smoothness_min);
   if (e.both_polarities)
     add("both polarities appear",
         r.has_polarity ? std::to_string(r.positive_polarity) + " positive, " +

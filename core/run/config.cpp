@@ -317,6 +317,7 @@ void read_expectation(const json& j, const std::string& src, Expectation& e) {
   if (auto c = r.get("coverage")) e.coverage = variable_thresholds(*c, src, "expect.coverage", 1);
   if (auto c = r.get("range")) e.range = variable_thresholds(*c, src, "expect.range", 100);
   r.number("collapse", e.collapse);
+  r.number("smoothness_min", e.smoothness_min);
   r.boolean("both_polarities", e.both_polarities);
   if (auto f = r.get("sign_changes")) {
     ObjectReader flips(*f, src, "expect.sign_changes");
@@ -531,6 +532,7 @@ void validate_expectation(const RunConfig& c, const std::string& src) {
   if (e.max_sign_changes > 0 && (c.neuron.type != "gabor-polarity" || c.latent.dims() != 1))
     fail(src, "expect.sign_changes", "only a gabor-polarity neuron on a 1-D latent has them");
   if (e.collapse > 1) fail(src, "expect.collapse", "expected a correlation up to 1");
+  if (e.smoothness_min > 1) fail(src, "expect.smoothness_min", "expected a correlation up to 1");
 }
 }  // namespace
 
@@ -676,6 +678,7 @@ json expect_section_json(const Expectation& e) {
     j[list == &e.coverage ? "coverage" : "range"] = t;
   }
   if (e.collapse > -1) j["collapse"] = e.collapse;
+  if (e.smoothness_min > -1) j["smoothness_min"] = e.smoothness_min;
   if (e.both_polarities) j["both_polarities"] = true;
   if (e.max_sign_changes > 0)
     j["sign_changes"] = {{"at_most", e.max_sign_changes}, {"margin", e.sign_change_margin}};

@@ -138,6 +138,9 @@ struct Expectation {
   // most): lists of (variable, threshold).
   std::vector<std::pair<std::string, double>> coverage, range;
   double collapse = -2;  // > -1: the mean pairwise correlation must reach it (simple cells)
+  // > -1: the worst correlation of two neighbouring sweep images must reach it, so a torn or
+  // patchy manifold fails (left out where the expected manifold has a seam or a flip).
+  double smoothness_min = -2;
   bool both_polarities = false;
   // A polarity cell on a 1-D latent (method.md §11.1): ⟨x, g⟩ changes sign at most
   // `max_sign_changes` times along the sweep (> 0 enables), and the minimum activation is

@@ -38,7 +38,7 @@ check "the loop's winding number and midpoints are measured" -- json_is "$r" \
 check "the sheet of a simple cell: collapse measured, no phase, no winding matrix (null)" -- \
   json_is "$r" 'isinstance(j["presets"][1]["report"]["collapse"], float) and j["presets"][1]["report"]["phase"] is None and j["presets"][1]["report"]["winding_matrix"] is None'
 check "every expected-outcome check is reported" -- json_is "$r" \
-  '[c["what"] for c in j["presets"][1]["report"]["expect"]["checks"]] == ["mean activation >= 0.95", "min activation >= 0.90", "collapse (mean pairwise correlation) >= 0.90"]'
+  '[c["what"] for c in j["presets"][1]["report"]["expect"]["checks"]] == ["mean activation >= 0.95", "min activation >= 0.90", "collapse (mean pairwise correlation) >= 0.90", "worst neighbour correlation >= 0.50"]'
 check "report.md has a row per preset" -- test "$(grep -c '^| \(circle/complex\|sheet/simple\) |' "$out/report.md")" -eq 2
 check "report.md shows each montage" -- grep -qF "](sheet/simple/montage.png)" "$out/report.md"
 check "a preset's report.json is what train writes" -- json_is "$out/circle/complex/report.json" \
