@@ -221,7 +221,8 @@ TEST_CASE("an expected outcome round-trips, and its mistakes are named") {
   CHECK(d.range == c.expect.range);
   CHECK(d.smoothness_min == 0.4);
   CHECK_FALSE(parse_config("{}", "none").expect.enabled);  // optional
-  CHECK(parse_config("{\"expect\": {}}", "none").expect.smoothness_min < -1);  // not checked
+  // Without smoothness_min the neighbour correlation is not checked.
+  CHECK(parse_config("{\"expect\": {}}", "none").expect.smoothness_min < -1);
 
   CHECK(contains(error_of("{\"expect\": {\"colapse\": 0.9}}"), "expect.colapse: unknown field"));
   CHECK(contains(error_of("{\"expect\": {\"winds\": [\"colour\"]}}"),
