@@ -222,7 +222,7 @@ TEST_CASE("an expected outcome round-trips, and its mistakes are named") {
   CHECK(d.smoothness_min == 0.4);
   CHECK_FALSE(parse_config("{}", "none").expect.enabled);  // optional
   // Without smoothness_min the neighbour correlation is not checked.
-  CHECK(parse_config("{\"expect\": {}}", "none").expect.smoothness_min < -1);
+  CHECK_FALSE(parse_config("{\"expect\": {}}", "none").expect.smoothness_min);
 
   CHECK(contains(error_of("{\"expect\": {\"colapse\": 0.9}}"), "expect.colapse: unknown field"));
   CHECK(contains(error_of("{\"expect\": {\"winds\": [\"colour\"]}}"),
@@ -233,7 +233,9 @@ TEST_CASE("an expected outcome round-trips, and its mistakes are named") {
   CHECK(contains(error_of("{\"expect\": {\"coverage\": {\"phase\": 2}}}"),
                  "expect.coverage.phase: expected a number from 0 to 1"));
   CHECK(contains(error_of("{\"expect\": {\"smoothness_min\": 1.5}}"),
-                 "expect.smoothness_min: expected a correlation up to 1"));
+                 "expect.smoothness_min: expected a correlation from -1 to 1"));
+  CHECK(contains(error_of("{\"expect\": {\"collapse\": -1.5}}"),
+                 "expect.collapse: expected a correlation from -1 to 1"));
   CHECK(contains(error_of("{\"expect\": {\"both_polarities\": true}}"),
                  "expect.both_polarities: only a gabor-polarity neuron"));
   CHECK(contains(error_of("{\"expect\": {\"winding_determinant\": 1}}"),

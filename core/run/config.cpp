@@ -55,6 +55,13 @@ class ObjectReader {
       if (!std::isfinite(out)) fail(source_, name(key), "expected a finite number");
     }
   }
+  void number(const std::string& key, std::optional<double>& out) {
+    double v = 0;
+    if (get(key)) {
+      number(key, v);
+      out = v;
+    }
+  }
   void integer(const std::string& key, int& out) {
     if (auto v = get(key)) {
       if (!v->is_number_integer() &&
@@ -531,8 +538,10 @@ void validate_expectation(const RunConfig& c, const std::string& src) {
     fail(src, "expect.both_polarities", "only a gabor-polarity neuron has polarities");
   if (e.max_sign_changes > 0 && (c.neuron.type != "gabor-polarity" || c.latent.dims() != 1))
     fail(src, "expect.sign_changes", "only a gabor-polarity neuron on a 1-D latent has them");
-  if (e.collapse > 1) fail(src, "expect.collapse", "expected a correlation up to 1");
-  if (e.smoothness_min > 1) fail(src, "expect.smoothness_min", "expected a correlation up to 1");
+  for (const auto& [field, least] :
+       {std::pair("collapse", e.collapse), std::pair("smoothness_min", e.smoothness_min)})
+    if (least && !(*least >= -1 && *least <= 1))
+      fail(src, std::string("expect.") + field, "expected a correlation from -1 to 1");
 }
 }  // namespace
 
@@ -677,8 +686,8 @@ json expect_section_json(const Expectation& e) {
     for (auto& [name, v] : *list) t[name] = v;
     j[list == &e.coverage ? "coverage" : "range"] = t;
   }
-  if (e.collapse > -1) j["collapse"] = e.collapse;
-  if (e.smoothness_min > -1) j["smoothness_min"] = e.smoothness_min;
+  if (e.collapse) j["collapse"] = *e.collapse;
+  if (e.smoothness_min) j["smoothness_min"] = *e.smoothness_min;
   if (e.both_polarities) j["both_polarities"] = true;
   if (e.max_sign_changes > 0)
     j["sign_changes"] = {{"at_most", e.max_sign_changes}, {"margin", e.sign_change_margin}};

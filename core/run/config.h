@@ -2,6 +2,7 @@
 // A preset or config file is JSON with the same schema (see README "Config schema").
 #pragma once
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -137,10 +138,11 @@ struct Expectation {
   // Per variable, the least coverage and the least range (turns, along the axis that moves it
   // most): lists of (variable, threshold).
   std::vector<std::pair<std::string, double>> coverage, range;
-  double collapse = -2;  // > -1: the mean pairwise correlation must reach it (simple cells)
-  // > -1: the worst correlation of two neighbouring sweep images must reach it, so a torn or
-  // patchy manifold fails (left out where the expected manifold has a seam or a flip).
-  double smoothness_min = -2;
+  // Least correlations (-1 to 1), each checked only when given: `collapse`, the mean over all
+  // pairs of sweep images (simple cells), and `smoothness_min`, the worst of two neighbouring
+  // images, so a torn or patchy manifold fails (left out where the expected manifold has a seam
+  // or a flip).
+  std::optional<double> collapse, smoothness_min;
   bool both_polarities = false;
   // A polarity cell on a 1-D latent (method.md §11.1): ⟨x, g⟩ changes sign at most
   // `max_sign_changes` times along the sweep (> 0 enables), and the minimum activation is
