@@ -137,7 +137,8 @@ TEST_CASE("a cylinder cell's torus: phase winds along z0, orientation goes up it
   CHECK(r.winding_matrix->rows == std::vector<std::vector<int>>{{1}, {0}});
   CHECK(*r.smoothness_min > 0.8);
   CHECK(check_expectation(cyl.expect, r, cyl.latent.periodic).pass());
-  // Phase winding backwards in the last 8 columns: 60 % of the loops agree, a tear, no pass.
+  // Phase winding backwards in the last 8 columns: 60 % of the loops agree, and the columns
+  // either side of the tear meet with phase negated, so the smoothness check fails too.
   const auto torn = measure("torus/phase-orientation-cylinder", gabor_sweep(n, [&](int i, int j) {
                               return std::pair(fold(j), j < 12 ? turn(i) : -turn(i));
                             }));
@@ -145,9 +146,10 @@ TEST_CASE("a cylinder cell's torus: phase winds along z0, orientation goes up it
   CHECK(*torn.smoothness_min < 0);
   const ExpectationResult fail = check_expectation(cyl.expect, torn, cyl.latent.periodic);
   CHECK_FALSE(fail.pass());
-  CHECK(
-      fail.failures() ==
-      "phase winds along a periodic axis (axis 0: 1 in 0.60 of loops, axis 1: 0 in 1.00 of loops)");
+  CHECK(fail.failures().rfind(
+            "phase winds along a periodic axis (axis 0: 1 in 0.60 of loops, axis 1: 0 in 1.00 of "
+            "loops); worst neighbour correlation >= 0.50 (-0.9",
+            0) == 0);
 }
 
 TEST_CASE("the contrastive term ranks the Klein bottle cut open above its double cover") {
