@@ -108,7 +108,7 @@ TEST_CASE("config round-trips through JSON: every field comes back as it was") {
   c.training.seed = 12345678901ull;
   c.training.checkpoint_every = 9;
   c.training.stop = {true, 0.8, 0.7};
-  c.mei = {12.5, 300, 0.02};
+  c.mei = {12.5, 300, 0.02, 4};
   validate(c, "round-trip");
   const RunConfig d = parse_config(config_to_json(c), "round-trip");
   CHECK(d.name == c.name);
@@ -159,6 +159,18 @@ TEST_CASE("config round-trips through JSON: every field comes back as it was") {
   CHECK(d.mei.activation == c.mei.activation);
   CHECK(d.mei.steps == c.mei.steps);
   CHECK(d.mei.lr == c.mei.lr);
+  CHECK(d.mei.starts == c.mei.starts);
+}
+
+TEST_CASE("mei.starts: written only when not 1, and held to 1..100") {
+  RunConfig c;
+  CHECK(config_to_json(c).find("starts") == std::string::npos);
+  c.mei.starts = 8;
+  CHECK(parse_config(config_to_json(c), "x.json").mei.starts == 8);
+  CHECK(error_of("{\"mei\": {\"starts\": 0}}") == "my.json: mei.starts: expected 1 to 100, got 0");
+  CHECK(error_of("{\"mei\": {\"starts\": 101}}") ==
+        "my.json: mei.starts: expected 1 to 100, got 101");
+  CHECK(error_of("{\"mei\": {\"starts\": 100}}").empty());
 }
 
 TEST_CASE("bad configs give one clear message naming the field") {

@@ -5,9 +5,11 @@
 #include <doctest/doctest.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "core/io/atomic_file.h"
 #include "core/io/mei_cache.h"
@@ -15,6 +17,7 @@
 #include "core/method/mei.h"
 #include "core/method/metrics.h"
 #include "core/neurons/gabor.h"
+#include "core/neurons/torch_neuron.h"
 #include "tests/image_stacks.h"
 #include "tests/test_support.h"
 
@@ -57,6 +60,32 @@ TEST_CASE("the MEI cache computes once, writes its file in the cache directory, 
   given.mei.activation = 7.5;
   CHECK(mei_activation_for(given) == 7.5);
   CHECK(nlohmann::json::parse(read_file(file)).size() == 2);
+}
+
+TEST_CASE("an MEI of several starts is the best of the single starts it is made of") {
+  // The orientation-invariant cell has a maximum at each of its 180 filters, and the pixel grid
+  // makes them differ slightly, so ascents from different noise end at different values.
+  RunConfig c = load_preset("circle/orientation");
+  c.mei.steps = 80;
+  std::vector<double> single;
+  for (unsigned long long seed = 3; seed < 7; ++seed)
+    single.push_back(compute_mei(c.neuron, c.image, c.mei, seed).activation);
+  CHECK(*std::min_element(single.begin(), single.end()) <
+        *std::max_element(single.begin(), single.end()));
+  c.mei.starts = 4;
+  std::vector<int> steps_seen;
+  const MeiResult best = compute_mei(c.neuron, c.image, c.mei, 3, [&](int step, int steps, double) {
+    CHECK(steps == 4 * 80);
+    steps_seen.push_back(step);
+  });
+  CHECK(best.activation == *std::max_element(single.begin(), single.end()));
+  // The image returned is the one that scored it.
+  auto image =
+      at::from_blob(const_cast<float*>(best.image.data.data()), {1, 1, 30, 30}, at::kFloat);
+  CHECK(make_torch_neuron(c.neuron)->forward(image).item<double>() ==
+        doctest::Approx(best.activation).epsilon(1e-6));
+  REQUIRE(steps_seen.size() == 4 * 80);
+  for (size_t i = 0; i < steps_seen.size(); ++i) CHECK(steps_seen[i] == static_cast<int>(i) + 1);
 }
 
 TEST_CASE("a damaged MEI cache file is replaced, not trusted") {

@@ -19,7 +19,9 @@ struct MeiResult {
 // so far (a 93×93 macaque MEI takes about a minute).
 using MeiProgress = std::function<void(int step, int steps, double best)>;
 
-// The best image over `mei.steps` Adam steps (lr `mei.lr`) from Gaussian noise drawn with `seed`.
+// The best image over `mei.steps` Adam steps (lr `mei.lr`) from Gaussian noise drawn with `seed`;
+// with `mei.starts` > 1, the best of that many such ascents, from the noise of seeds seed,
+// seed + 1, ... (progress counts the steps of all of them).
 MeiResult compute_mei(const NeuronConfig& neuron, const ImageConfig& image, const MeiConfig& mei,
                       unsigned long long seed = 0, const MeiProgress& progress = {});
 

@@ -433,6 +433,7 @@ RunConfig parse_config(const std::string& text, const std::string& source) {
     r.number("activation", cfg.mei.activation);
     r.integer("steps", cfg.mei.steps);
     r.number("lr", cfg.mei.lr);
+    r.integer("starts", cfg.mei.starts);
   }
   return cfg;
 }
@@ -614,6 +615,10 @@ void validate(const RunConfig& c, const std::string& src) {
     fail(src, "mei.activation", "expected > 0 (or omit it to compute the MEI)");
   if (c.mei.steps < 1) fail(src, "mei.steps", "expected >= 1");
   positive(c.mei.lr, "mei.lr");
+  if (c.mei.starts < 1 || c.mei.starts > kMaxMeiStarts)
+    fail(
+        src, "mei.starts",
+        "expected 1 to " + std::to_string(kMaxMeiStarts) + ", got " + std::to_string(c.mei.starts));
 }
 
 namespace {
@@ -734,6 +739,9 @@ std::string config_to_json(const RunConfig& c, int indent) {
     j["training"]["stop_when"] = {{"mean", c.training.stop.mean}, {"min", c.training.stop.min}};
   if (c.expect.enabled) j["expect"] = expect_section_json(c.expect);
   j["mei"] = {{"steps", c.mei.steps}, {"lr", c.mei.lr}};
+  // Written only when not 1, so that configs and MEI cache keys from before the field stay as
+  // they were.
+  if (c.mei.starts != 1) j["mei"]["starts"] = c.mei.starts;
   if (c.mei.activation > 0) j["mei"]["activation"] = c.mei.activation;
   return j.dump(indent);
 }

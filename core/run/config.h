@@ -113,7 +113,13 @@ struct MeiConfig {
   double activation = 0.0;  // > 0: use this value instead of computing the MEI
   int steps = 1000;
   double lr = 0.05;
+  // Ascents from this many noise images; the best image of all counts. A macaque cell's
+  // response has several local maxima under the transform (README "Macaque V1 neurons").
+  int starts = 1;
 };
+
+// The most ascents an MEI may take (mei.starts).
+constexpr int kMaxMeiStarts = 100;
 
 // The widest margin, in sweep points, round a polarity cell's sign change that the metrics
 // report the activation beyond (method.md §11.1) and an expectation may name.
