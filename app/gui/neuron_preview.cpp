@@ -150,7 +150,7 @@ void NeuronPreview::make_preview(std::unique_lock<std::mutex>& lk) {
   }
   lk.lock();
   if (gen != want_gen_ || quit_) return;
-  r.mei_steps = cfg.mei.steps * cfg.mei.starts;
+  r.mei_steps = mei_total_steps(cfg.mei);
   r.serial = ++serial_;
   result_ = r;
   if (!r.error.empty()) {

@@ -25,4 +25,7 @@ using MeiProgress = std::function<void(int step, int steps, double best)>;
 MeiResult compute_mei(const NeuronConfig& neuron, const ImageConfig& image, const MeiConfig& mei,
                       unsigned long long seed = 0, const MeiProgress& progress = {});
 
+// The ascent steps compute_mei takes in all (what its progress counts to).
+int mei_total_steps(const MeiConfig& mei);
+
 }  // namespace invex
